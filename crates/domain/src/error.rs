@@ -1,0 +1,62 @@
+//! The domain's error: a kind that each API surface maps to its own wire error, and a message
+//! written for the caller (it names the parameter or object and the offending value).
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A parameter is missing, malformed or out of range.
+    InvalidParameter,
+    /// A question or answer document is not valid.
+    InvalidDocument,
+    /// The object does not exist, or belongs to somebody else (which looks the same).
+    HitNotFound,
+    HitTypeNotFound,
+    AssignmentNotFound,
+    WorkerNotFound,
+    NotFound,
+    /// The object is in a state in which the operation is not allowed.
+    InvalidHitState,
+    InvalidAssignmentState,
+    /// CreateHIT's UniqueRequestToken was used within the last 24 hours.
+    HitAlreadyExists,
+    /// Another operation's UniqueRequestToken was used within the last 24 hours.
+    DuplicateRequest,
+    InsufficientFunds,
+    /// MaxAssignments may not cross 10 by extension.
+    InvalidMaximumAssignmentsIncrease,
+    /// The caller may not do this (read-only key, a worker acting on another's assignment…).
+    AccessDenied,
+    /// The caller is not authenticated.
+    Unauthenticated,
+    /// The caller conflicts with existing data (a taken user name, an already accepted HIT…).
+    Conflict,
+    /// The worker has reached a limit (assignments in progress).
+    LimitExceeded,
+    /// A feature this server does not offer (yet); never a silent no-op.
+    Unsupported,
+    /// Something on our side broke. Never used for bad input.
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DomainError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl DomainError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        DomainError { kind, message: message.into() }
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidParameter, message)
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+    pub fn is_internal(&self) -> bool {
+        self.kind == ErrorKind::Internal
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

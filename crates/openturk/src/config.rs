@@ -1,0 +1,159 @@
+//! The server's configuration: defaults, then a TOML file, then `OPENTURK_*` environment
+//! variables, then command-line flags, each overriding the one before. See docs/config.md.
+
+use anyhow::{bail, Context, Result};
+use openturk_domain::fees::FeePolicy;
+use openturk_domain::model::Mode;
+use openturk_service::ServiceConfig;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Directory for the SQLite database, the master key and the credentials file.
+    pub data_dir: PathBuf,
+    /// A SQLite path or a `postgres://` URL; default: `DATA_DIR/openturk.db`.
+    pub database: Option<String>,
+    /// `sandbox` (default) or `production`.
+    pub mode: Mode,
+    pub fees: FeePolicy,
+    pub lifecycle: Lifecycle,
+    pub workers: Workers,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Lifecycle {
+    /// Days after a HIT becomes reviewable until it is disposed of (MTurk: 120).
+    pub disposal_after_days: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Workers {
+    /// Assignments a worker may hold in progress at once.
+    pub max_assignments_in_progress: i64,
+    /// Whether workers may sign up through the worker API.
+    pub open_signup: bool,
+    /// Lifetime of a worker session token, in hours.
+    pub session_ttl_hours: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("openturk-data"),
+            database: None,
+            mode: Mode::Sandbox,
+            fees: FeePolicy::default(),
+            lifecycle: Lifecycle::default(),
+            workers: Workers::default(),
+        }
+    }
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Lifecycle { disposal_after_days: 120 }
+    }
+}
+
+impl Default for Workers {
+    fn default() -> Self {
+        let d = ServiceConfig::default();
+        Workers {
+            max_assignments_in_progress: d.max_assignments_in_progress,
+            open_signup: d.open_signup,
+            session_ttl_hours: d.session_ttl_secs / 3600,
+        }
+    }
+}
+
+/// Flags that override the file and the environment.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct Overrides {
+    /// Config file (TOML); default: ./openturk.toml if it exists. Env: OPENTURK_CONFIG.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory. Env: OPENTURK_DATA_DIR.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// SQLite path or postgres:// URL. Env: OPENTURK_DATABASE.
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// Run in production mode (real prepaid balances). Env: OPENTURK_MODE=production.
+    #[arg(long, global = true)]
+    pub production: bool,
+}
+
+impl Config {
+    pub fn load(o: &Overrides) -> Result<Config> {
+        let path = o.config.clone().or_else(|| std::env::var_os("OPENTURK_CONFIG").map(PathBuf::from));
+        let mut c = match &path {
+            Some(p) => Self::from_file(p)?,
+            None if Path::new("openturk.toml").exists() => Self::from_file(Path::new("openturk.toml"))?,
+            None => Config::default(),
+        };
+        if let Ok(v) = std::env::var("OPENTURK_LISTEN") {
+            c.listen = v;
+        }
+        if let Some(v) = std::env::var_os("OPENTURK_DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Ok(v) = std::env::var("OPENTURK_DATABASE") {
+            c.database = Some(v);
+        }
+        if let Ok(v) = std::env::var("OPENTURK_MODE") {
+            c.mode = Mode::parse(&v).with_context(|| format!("OPENTURK_MODE={v}: use sandbox or production"))?;
+        }
+        if let Some(d) = &o.data_dir {
+            c.data_dir = d.clone();
+        }
+        if let Some(d) = &o.database {
+            c.database = Some(d.clone());
+        }
+        if o.production {
+            c.mode = Mode::Production;
+        }
+        c.check()?;
+        Ok(c)
+    }
+
+    fn from_file(p: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(p).with_context(|| format!("cannot read config file {}", p.display()))?;
+        toml::from_str(&text).with_context(|| format!("config file {} is invalid", p.display()))
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.lifecycle.disposal_after_days < 1 {
+            bail!("lifecycle.disposal_after_days must be at least 1");
+        }
+        if self.workers.max_assignments_in_progress < 1 {
+            bail!("workers.max_assignments_in_progress must be at least 1");
+        }
+        if self.fees.minimum_fee_cents < 0 || self.fees.commission_basis_points < 0 {
+            bail!("fees must not be negative");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database.clone().unwrap_or_else(|| self.data_dir.join("openturk.db").to_string_lossy().into_owned())
+    }
+
+    pub fn service_config(&self) -> ServiceConfig {
+        ServiceConfig {
+            mode: self.mode,
+            fees: self.fees.clone(),
+            disposal_after_secs: self.lifecycle.disposal_after_days * 86_400,
+            max_assignments_in_progress: self.workers.max_assignments_in_progress,
+            open_signup: self.workers.open_signup,
+            session_ttl_secs: self.workers.session_ttl_hours * 3600,
+            ..ServiceConfig::default()
+        }
+    }
+}

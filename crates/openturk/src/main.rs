@@ -1,0 +1,244 @@
+//! `openturk`: the marketplace server and its admin commands.
+
+mod config;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand};
+use config::{Config, Overrides};
+use openturk_domain::clock::{Clock, ManualClock, SystemClock};
+use openturk_domain::Money;
+use openturk_service::accounts::AccessKey;
+use openturk_service::secrets::{write_private, Sealer};
+use openturk_service::workers::NewWorker;
+use openturk_service::Service;
+use openturk_storage::Db;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "openturk", version, about = "A self-hosted marketplace that speaks the Amazon Mechanical Turk API")]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the marketplace.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080). Env: OPENTURK_LISTEN.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Testing only: a clock that moves only through POST /_openturk/test/clock.
+        #[arg(long, hide = true, env = "OPENTURK_TEST_CLOCK")]
+        test_clock: bool,
+    },
+    /// Applies database migrations and exits.
+    Migrate,
+    /// Manages requesters.
+    #[command(subcommand)]
+    Requester(RequesterCmd),
+    /// Manages workers.
+    #[command(subcommand)]
+    Worker(WorkerCmd),
+    /// Checks the books.
+    #[command(subcommand)]
+    Ledger(LedgerCmd),
+}
+
+#[derive(Subcommand)]
+enum RequesterCmd {
+    /// Creates a requester and prints its key pair as an AWS credentials profile.
+    Create { name: String },
+    /// Adds a key pair to a requester.
+    Key {
+        name: String,
+        /// The key may call only Get* and List* operations.
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// Adds prepaid money to a requester's account (production mode), e.g. 100.00.
+    Deposit { name: String, amount: String },
+    /// Lists requesters, their keys and balances.
+    List,
+}
+
+#[derive(Subcommand)]
+enum WorkerCmd {
+    /// Creates a worker and prints its WorkerId.
+    Create {
+        name: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "US")]
+        country: String,
+        #[arg(long)]
+        subdivision: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCmd {
+    /// Verifies every balance against its entries; exits non-zero on any discrepancy.
+    Verify,
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OPENTURK_LOG").unwrap_or_else(|_| "openturk=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let config = Config::load(&cli.overrides)?;
+    match cli.command {
+        Command::Serve { listen, test_clock } => serve(config, listen, test_clock),
+        Command::Migrate => {
+            let db = Db::open(&config.database_url()).context("cannot open the database")?;
+            let applied = db.migrate()?;
+            println!(
+                "database is up to date{}",
+                if applied.is_empty() { String::new() } else { format!(" (applied {})", applied.join(", ")) }
+            );
+            Ok(())
+        }
+        Command::Requester(cmd) => {
+            let svc = open(&config, Arc::new(SystemClock))?;
+            match cmd {
+                RequesterCmd::Create { name } => print!("{}", profile(&name, &svc.create_requester(&name)?)),
+                RequesterCmd::Key { name, read_only } => print!("{}", profile(&name, &svc.add_key(&name, read_only)?)),
+                RequesterCmd::Deposit { name, amount } => {
+                    let amount = Money::parse_amount("AMOUNT", &amount)?;
+                    let b = svc.deposit(&name, amount)?;
+                    println!("deposited {amount} to {name}: available {}, on hold {}", b.available, b.on_hold);
+                }
+                RequesterCmd::List => {
+                    println!("{:<20} {:<16} {:>14} {:>12}  keys", "name", "requester id", "available", "on hold");
+                    for r in svc.list_requesters()? {
+                        let keys: Vec<String> = r
+                            .keys
+                            .iter()
+                            .map(|(k, ro)| if *ro { format!("{k} (read-only)") } else { k.clone() })
+                            .collect();
+                        println!(
+                            "{:<20} {:<16} {:>14} {:>12}  {}",
+                            r.name,
+                            r.requester_id,
+                            r.available,
+                            r.on_hold,
+                            keys.join(", ")
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Worker(WorkerCmd::Create { name, password, country, subdivision }) => {
+            let svc = open(&config, Arc::new(SystemClock))?;
+            let id = svc.create_worker(&NewWorker { username: name, password, country, subdivision })?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::Ledger(LedgerCmd::Verify) => {
+            let svc = open(&config, Arc::new(SystemClock))?;
+            let (accounts, problems) = svc.verify_ledger()?;
+            if problems.is_empty() {
+                println!("ledger OK: {accounts} accounts balance with their entries, and the books balance");
+                Ok(())
+            } else {
+                for p in &problems {
+                    println!("DISCREPANCY: {}", p.0);
+                }
+                bail!("{} discrepancies in the ledger", problems.len())
+            }
+        }
+    }
+}
+
+/// An AWS shared-credentials profile.
+fn profile(name: &str, k: &AccessKey) -> String {
+    format!("[{name}]\naws_access_key_id = {}\naws_secret_access_key = {}\n", k.access_key_id, k.secret_access_key)
+}
+
+fn open(config: &Config, clock: Arc<dyn Clock>) -> Result<Service> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let db = Db::open(&url).with_context(|| format!("cannot open the database {}", redact(&url)))?;
+    let sealer = Sealer::load_or_create(&config.data_dir).map_err(|e| anyhow!(e))?;
+    Ok(Service::open(db, clock, config.service_config(), sealer)?)
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result<()> {
+    if let Some(l) = listen {
+        config.listen = l;
+    }
+    let manual = test_clock.then(ManualClock::starting_now);
+    let clock: Arc<dyn Clock> = match &manual {
+        Some(m) => Arc::new(m.clone()),
+        None => Arc::new(SystemClock),
+    };
+    let svc = open(&config, clock)?;
+    let cred_path = config.data_dir.join("credentials");
+    if !svc.has_requesters()? {
+        let key = svc.create_requester("default")?;
+        write_private(&cred_path, &profile("default", &key))
+            .with_context(|| format!("cannot write {}", cred_path.display()))?;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        println!("OpenTurk {} in {} mode", env!("CARGO_PKG_VERSION"), svc.mode().as_str());
+        println!("  Requester API: http://{addr}/");
+        println!("  Worker API:    http://{addr}/worker-api/v1");
+        println!("  Database:      {}", redact(&config.database_url()));
+        if cred_path.exists() {
+            println!("  Credentials:   {} (profile default)", cred_path.display());
+            println!("  Try:           AWS_SHARED_CREDENTIALS_FILE={} aws mturk get-account-balance --endpoint-url http://{addr} --region us-east-1", cred_path.display());
+        }
+        if manual.is_some() {
+            println!("  Test clock:    on (POST /_openturk/test/clock)");
+        }
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut sched_stop = stop_rx.clone();
+        let scheduler = tokio::spawn(svc.clone().run_scheduler(async move {
+            let _ = sched_stop.wait_for(|s| *s).await;
+        }));
+        let state = openturk_web::AppState::new(svc, manual);
+        let shutdown = async move {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = stop_tx.send(true);
+        };
+        openturk_web::serve(listener, state, shutdown).await?;
+        let _ = scheduler.await;
+        Ok(())
+    })
+}

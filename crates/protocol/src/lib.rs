@@ -1,0 +1,21 @@
+//! The MTurk Requester API (2017-01-17) on the wire: AWS JSON 1.1 over HTTP POST, signed with
+//! Signature V4. Only this crate knows the wire format; the rest of OpenTurk speaks domain types.
+//!
+//! - [`operation`]: the 39 operations and how `X-Amz-Target` names them;
+//! - [`wire`]: request and response shapes, exactly as the SDKs serialize them;
+//! - [`error`]: the error body and HTTP status each failure gets;
+//! - [`sigv4`]: Signature V4 verification (and signing, for our own clients).
+
+pub mod error;
+pub mod operation;
+pub mod sigv4;
+pub mod wire;
+
+pub use error::ApiError;
+pub use operation::Operation;
+
+/// The `X-Amz-Target` prefix of every operation.
+pub const TARGET_PREFIX: &str = "MTurkRequesterServiceV20170117.";
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+/// The largest request body accepted: a 64 KiB Question plus the rest of a CreateHIT, escaped.
+pub const MAX_BODY_BYTES: usize = 512 * 1024;

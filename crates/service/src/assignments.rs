@@ -1,0 +1,537 @@
+//! The assignment life cycle: accept, return, abandon (by deadline), submit, approve, reject,
+//! auto-approve, and bonuses.
+
+use crate::error::{Error, Result};
+use crate::hits::{check_token, page, record_token, Page};
+use crate::lifecycle::{ASSIGNMENT_DEADLINE, AUTO_APPROVE};
+use crate::{accounts, ledger, not_found, repo, Service};
+use openturk_domain::clock::Millis;
+use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitStatus};
+use openturk_domain::question::{render_answers, QuestionDocument};
+use openturk_domain::validate;
+use openturk_domain::{ids, ErrorKind, Money};
+use openturk_storage::{params, Tx};
+
+/// How long after submission a rejection may still be overridden.
+const OVERRIDE_WINDOW_MS: i64 = 30 * 24 * 3600 * 1000;
+const MAX_BONUS_REASON: usize = 4096;
+
+/// A worker's answers: field name → one or more values.
+pub type Answers = Vec<(String, Vec<String>)>;
+
+#[derive(Debug, Clone)]
+pub struct Bonus {
+    pub worker_id: String,
+    pub assignment_id: String,
+    pub amount: Money,
+    pub reason: String,
+    pub granted_at: Millis,
+}
+
+const REQUESTER_VISIBLE: &str = "('Submitted', 'Approved', 'Rejected')";
+
+impl Service {
+    // ----- worker side -----
+
+    /// Accepts one specific HIT.
+    pub fn accept_hit(&self, worker_id: &str, hit_id: &str) -> Result<(Assignment, Hit)> {
+        self.write(|tx| {
+            let now = self.now();
+            let hit = repo::load_hit(tx, hit_id)?.ok_or_else(|| not_found(ErrorKind::HitNotFound, "Hit", hit_id))?;
+            self.accept_in(tx, worker_id, hit, now)
+        })
+    }
+
+    /// Accepts the next HIT of a group that this worker can still work.
+    pub fn accept_from_group(&self, worker_id: &str, group_id: &str) -> Result<(Assignment, Hit)> {
+        self.write(|tx| {
+            let now = self.now();
+            let sql = format!(
+                "SELECT {} FROM hits WHERE hit_group_id = ? AND status = 'Assignable' AND expires_at > ? AND deleted = 0
+                 AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.hit_id = hits.hit_id AND a.worker_id = ?
+                                 AND a.status IN ('Accepted', 'Submitted', 'Approved', 'Rejected'))
+                 ORDER BY seq LIMIT 1",
+                repo::HIT_COLS
+            );
+            let row = tx.query_opt(&sql, params![group_id, now, worker_id])?;
+            let Some(row) = row else {
+                let exists =
+                    tx.query_opt("SELECT 1 FROM hits WHERE hit_group_id = ? LIMIT 1", params![group_id])?.is_some();
+                return Err(if exists {
+                    Error::new(ErrorKind::Conflict, format!("HIT group {group_id} has no HIT left that you can accept"))
+                } else {
+                    not_found(ErrorKind::NotFound, "HIT group", group_id)
+                });
+            };
+            let (hit, _) = repo::hit_from_row(&row)?;
+            self.accept_in(tx, worker_id, hit, now)
+        })
+    }
+
+    fn accept_in(&self, tx: &mut dyn Tx, worker_id: &str, mut hit: Hit, now: Millis) -> Result<(Assignment, Hit)> {
+        if hit.deleted || hit.is_expired(now) {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                format!("HIT {} has expired and can no longer be accepted", hit.hit_id),
+            ));
+        }
+        let mine = tx.query_opt(
+            "SELECT status FROM assignments WHERE hit_id = ? AND worker_id = ? AND status IN ('Accepted', 'Submitted', 'Approved', 'Rejected')",
+            params![&hit.hit_id, worker_id],
+        )?;
+        if let Some(r) = mine {
+            let st = r.string(0)?;
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                if st == "Accepted" {
+                    format!("You already hold an assignment for HIT {}", hit.hit_id)
+                } else {
+                    format!("You have already worked HIT {}; a HIT can be worked only once per worker", hit.hit_id)
+                },
+            ));
+        }
+        if hit.available(now) == 0 {
+            return Err(Error::new(ErrorKind::Conflict, format!("HIT {} has no assignments available", hit.hit_id)));
+        }
+        let held = tx
+            .query_one(
+                "SELECT COUNT(*) FROM assignments WHERE worker_id = ? AND status = 'Accepted'",
+                params![worker_id],
+            )?
+            .i64(0)?;
+        let limit = self.config().max_assignments_in_progress;
+        if held >= limit {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!("You already have {held} assignments in progress, the most allowed at once ({limit}); submit or return one first"),
+            ));
+        }
+        let a = Assignment {
+            assignment_id: ids::new_assignment_id(),
+            hit_id: hit.hit_id.clone(),
+            worker_id: worker_id.to_string(),
+            requester_id: hit.requester_id.clone(),
+            status: AssignmentStatus::Accepted,
+            accepted_at: now,
+            deadline: now + hit.spec.assignment_duration_secs * 1000,
+            submitted_at: None,
+            auto_approval_at: None,
+            approved_at: None,
+            rejected_at: None,
+            returned_at: None,
+            answer: None,
+            requester_feedback: None,
+            reward: hit.spec.reward,
+            fee: hit.fee_per_assignment,
+        };
+        repo::insert_assignment(tx, &a)?;
+        hit.num_pending += 1;
+        self.settle_hit(tx, &mut hit, now)?;
+        self.schedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id, a.deadline)?;
+        Ok((a, hit))
+    }
+
+    /// The worker's own assignment that is still open for work.
+    fn open_assignment(
+        &self,
+        tx: &mut dyn Tx,
+        worker_id: &str,
+        assignment_id: &str,
+        now: Millis,
+    ) -> Result<Assignment> {
+        let a = match repo::load_assignment(tx, assignment_id)? {
+            Some(a) if a.worker_id == worker_id => a,
+            Some(_) => return Err(Error::new(
+                ErrorKind::AccessDenied,
+                format!(
+                    "Assignment {assignment_id} is not yours: only the worker who accepted it can submit or return it"
+                ),
+            )),
+            None => return Err(not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id)),
+        };
+        if a.status != AssignmentStatus::Accepted || now > a.deadline {
+            let st = if a.status == AssignmentStatus::Accepted { "Abandoned" } else { a.status.as_str() };
+            return Err(Error::new(
+                ErrorKind::InvalidAssignmentState,
+                format!("Assignment {assignment_id} is {st} and no longer open for work"),
+            ));
+        }
+        Ok(a)
+    }
+
+    /// Submits answers. Allowed until the assignment's own deadline, even after the HIT expired.
+    pub fn submit(&self, worker_id: &str, assignment_id: &str, answers: &Answers) -> Result<Assignment> {
+        for (name, values) in answers {
+            if name.is_empty() {
+                return Err(Error::invalid("an answer has an empty field name"));
+            }
+            for v in values {
+                validate::no_control_chars(&format!("Answers.{name}"), v)?;
+            }
+        }
+        self.write(|tx| {
+            let now = self.now();
+            let mut a = self.open_assignment(tx, worker_id, assignment_id, now)?;
+            let mut hit = repo::load_hit(tx, &a.hit_id)?
+                .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
+            let parsed =
+                tx.query_one("SELECT question_parsed FROM hits WHERE hit_id = ?", params![&a.hit_id])?.string(0)?;
+            let doc: Option<QuestionDocument> = serde_json::from_str(&parsed).ok();
+            a.answer = Some(render_answers(answers, doc.as_ref()));
+            a.status = AssignmentStatus::Submitted;
+            a.submitted_at = Some(now);
+            a.auto_approval_at = Some(now + hit.spec.auto_approval_delay_secs * 1000);
+            repo::save_assignment(tx, &a)?;
+            self.unschedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id)?;
+            hit.num_pending -= 1;
+            hit.num_submitted += 1;
+            self.settle_hit(tx, &mut hit, now)?;
+            if hit.spec.auto_approval_delay_secs == 0 {
+                a = self.approve_in(tx, a, None, now, now)?;
+            } else {
+                self.schedule(tx, AUTO_APPROVE, &a.assignment_id, a.auto_approval_at.unwrap_or(now))?;
+            }
+            Ok(a)
+        })
+    }
+
+    /// Returns an accepted assignment; its slot opens again if the HIT has not expired.
+    pub fn return_assignment(&self, worker_id: &str, assignment_id: &str) -> Result<Assignment> {
+        self.write(|tx| {
+            let now = self.now();
+            let mut a = self.open_assignment(tx, worker_id, assignment_id, now)?;
+            a.status = AssignmentStatus::Returned;
+            a.returned_at = Some(now);
+            repo::save_assignment(tx, &a)?;
+            self.unschedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id)?;
+            if let Some(mut hit) = repo::load_hit(tx, &a.hit_id)? {
+                hit.num_pending -= 1;
+                self.settle_hit(tx, &mut hit, now)?;
+            }
+            Ok(a)
+        })
+    }
+
+    /// The worker's assignments, newest first, optionally of one status.
+    pub fn worker_assignments(
+        &self,
+        worker_id: &str,
+        status: Option<AssignmentStatus>,
+        next_token: Option<&str>,
+        max_results: Option<i64>,
+    ) -> Result<Page<(Assignment, Hit)>> {
+        let before = match next_token {
+            None => i64::MAX,
+            Some(_) => repo::decode_token(next_token)?,
+        };
+        let limit = repo::page_size(max_results)?;
+        let sql = format!(
+            "SELECT {} FROM assignments WHERE worker_id = ? AND (? = '' OR status = ?) AND seq < ? ORDER BY seq DESC LIMIT ?",
+            repo::ASSIGNMENT_COLS
+        );
+        let st = status.map(|s| s.as_str()).unwrap_or("");
+        self.read(|tx| {
+            let rows = tx.query(&sql, params![worker_id, st, st, before, limit + 1])?;
+            let p = page(rows, limit, repo::assignment_from_row)?;
+            let mut items = Vec::with_capacity(p.items.len());
+            for a in p.items {
+                let hit = repo::load_hit(tx, &a.hit_id)?
+                    .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
+                items.push((a, hit));
+            }
+            Ok(Page { items, next_token: p.next_token })
+        })
+    }
+
+    // ----- requester side -----
+
+    fn own_assignment(&self, tx: &mut dyn Tx, requester_id: &str, assignment_id: &str) -> Result<Assignment> {
+        match repo::load_assignment(tx, assignment_id)? {
+            Some(a)
+                if a.requester_id == requester_id
+                    && matches!(
+                        a.status,
+                        AssignmentStatus::Submitted | AssignmentStatus::Approved | AssignmentStatus::Rejected
+                    ) =>
+            {
+                Ok(a)
+            }
+            _ => Err(not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id)),
+        }
+    }
+
+    pub fn get_assignment(&self, requester_id: &str, assignment_id: &str) -> Result<(Assignment, Hit)> {
+        self.read(|tx| {
+            let a = self.own_assignment(tx, requester_id, assignment_id)?;
+            let hit = repo::load_hit(tx, &a.hit_id)?
+                .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
+            Ok((a, hit))
+        })
+    }
+
+    pub fn list_assignments_for_hit(
+        &self,
+        requester_id: &str,
+        hit_id: &str,
+        statuses: &[AssignmentStatus],
+        next_token: Option<&str>,
+        max_results: Option<i64>,
+    ) -> Result<Page<Assignment>> {
+        for s in statuses {
+            if !matches!(s, AssignmentStatus::Submitted | AssignmentStatus::Approved | AssignmentStatus::Rejected) {
+                return Err(Error::invalid(format!(
+                    "Value '{}' at 'AssignmentStatuses' failed to satisfy constraint: Member must satisfy enum value set: [Submitted, Approved, Rejected]",
+                    s.as_str()
+                )));
+            }
+        }
+        let after = repo::decode_token(next_token)?;
+        let limit = repo::page_size(max_results)?;
+        let filter = if statuses.is_empty() {
+            REQUESTER_VISIBLE.to_string()
+        } else {
+            format!("({})", statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", "))
+        };
+        let sql = format!(
+            "SELECT {} FROM assignments WHERE hit_id = ? AND status IN {filter} AND seq > ? ORDER BY seq LIMIT ?",
+            repo::ASSIGNMENT_COLS
+        );
+        self.read(|tx| {
+            repo::own_hit(tx, requester_id, hit_id)?;
+            page(tx.query(&sql, params![hit_id, after, limit + 1])?, limit, repo::assignment_from_row)
+        })
+    }
+
+    /// ApproveAssignment, including OverrideRejection.
+    pub fn approve(
+        &self,
+        requester_id: &str,
+        assignment_id: &str,
+        feedback: Option<&str>,
+        override_rejection: bool,
+    ) -> Result<Assignment> {
+        check_feedback(feedback)?;
+        self.write(|tx| {
+            let now = self.now();
+            let a = self.own_assignment(tx, requester_id, assignment_id)?;
+            match a.status {
+                AssignmentStatus::Submitted => self.approve_in(tx, a, feedback, now, now),
+                AssignmentStatus::Rejected if override_rejection => self.override_rejection(tx, a, feedback, now),
+                st => Err(Error::new(
+                    ErrorKind::InvalidAssignmentState,
+                    format!(
+                        "This operation can be called with a status of: Submitted{} (assignment {assignment_id} is {})",
+                        if override_rejection { ", Rejected" } else { "" },
+                        st.as_str()
+                    ),
+                )),
+            }
+        })
+    }
+
+    /// Pays a submitted assignment from its HIT's hold. Used by approval and auto-approval.
+    pub(crate) fn approve_in(
+        &self,
+        tx: &mut dyn Tx,
+        mut a: Assignment,
+        feedback: Option<&str>,
+        at: Millis,
+        now: Millis,
+    ) -> Result<Assignment> {
+        let mut hit =
+            repo::load_hit(tx, &a.hit_id)?.ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
+        a.status = AssignmentStatus::Approved;
+        a.approved_at = Some(at);
+        if let Some(f) = feedback {
+            a.requester_feedback = Some(f.to_string());
+        }
+        repo::save_assignment(tx, &a)?;
+        self.unschedule(tx, AUTO_APPROVE, &a.assignment_id)?;
+        let hold = ledger::hold(&hit.requester_id);
+        let w = ledger::worker(&a.worker_id);
+        ledger::post(
+            tx,
+            "approve",
+            &a.assignment_id,
+            now,
+            &[(&hold, -(a.reward + a.fee)), (&w, a.reward), (ledger::PLATFORM_FEES, a.fee)],
+        )?;
+        hit.held = hit.held - (a.reward + a.fee);
+        hit.num_submitted -= 1;
+        hit.num_completed += 1;
+        self.settle_hit(tx, &mut hit, now)?;
+        Ok(a)
+    }
+
+    fn override_rejection(
+        &self,
+        tx: &mut dyn Tx,
+        mut a: Assignment,
+        feedback: Option<&str>,
+        now: Millis,
+    ) -> Result<Assignment> {
+        let hit =
+            repo::load_hit(tx, &a.hit_id)?.ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
+        if hit.status == HitStatus::Disposed {
+            return Err(Error::new(
+                ErrorKind::InvalidHitState,
+                format!("HIT {} has been deleted; its rejected assignments can no longer be approved", hit.hit_id),
+            ));
+        }
+        if now > a.submitted_at.unwrap_or(0) + OVERRIDE_WINDOW_MS {
+            return Err(Error::new(
+                ErrorKind::InvalidAssignmentState,
+                format!(
+                    "Assignment {} was submitted more than 30 days ago; its rejection can no longer be overridden",
+                    a.assignment_id
+                ),
+            ));
+        }
+        a.status = AssignmentStatus::Approved;
+        a.approved_at = Some(now);
+        a.rejected_at = None;
+        if let Some(f) = feedback {
+            a.requester_feedback = Some(f.to_string());
+        }
+        repo::save_assignment(tx, &a)?;
+        let w = ledger::worker(&a.worker_id);
+        accounts::spend(
+            tx,
+            self.mode(),
+            &a.requester_id,
+            "approve",
+            &a.assignment_id,
+            now,
+            &[(&w, a.reward), (ledger::PLATFORM_FEES, a.fee)],
+        )?;
+        Ok(a)
+    }
+
+    pub fn reject(&self, requester_id: &str, assignment_id: &str, feedback: &str) -> Result<Assignment> {
+        if feedback.is_empty() {
+            return Err(Error::invalid("RequesterFeedback is required when rejecting an assignment"));
+        }
+        check_feedback(Some(feedback))?;
+        self.write(|tx| {
+            let now = self.now();
+            let mut a = self.own_assignment(tx, requester_id, assignment_id)?;
+            if a.status != AssignmentStatus::Submitted {
+                return Err(Error::new(
+                    ErrorKind::InvalidAssignmentState,
+                    format!(
+                        "This operation can be called with a status of: Submitted (assignment {assignment_id} is {})",
+                        a.status.as_str()
+                    ),
+                ));
+            }
+            a.status = AssignmentStatus::Rejected;
+            a.rejected_at = Some(now);
+            a.requester_feedback = Some(feedback.to_string());
+            repo::save_assignment(tx, &a)?;
+            self.unschedule(tx, AUTO_APPROVE, &a.assignment_id)?;
+            let mut hit = repo::load_hit(tx, &a.hit_id)?
+                .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
+            hit.num_submitted -= 1;
+            hit.num_completed += 1;
+            self.settle_hit(tx, &mut hit, now)?;
+            Ok(a)
+        })
+    }
+
+    /// SendBonus: only to the worker who worked the assignment; a repeated token pays nothing.
+    pub fn send_bonus(
+        &self,
+        requester_id: &str,
+        worker_id: &str,
+        assignment_id: &str,
+        amount: &str,
+        reason: &str,
+        token: Option<&str>,
+    ) -> Result<()> {
+        let amount = Money::parse_amount("BonusAmount", amount)?;
+        if amount.0 <= 0 {
+            return Err(Error::invalid(format!("BonusAmount {amount} must be greater than 0.00")));
+        }
+        validate::text("Reason", reason, MAX_BONUS_REASON, false)?;
+        validate::no_control_chars("Reason", reason)?;
+        validate::unique_request_token(token)?;
+        self.write(|tx| {
+            let now = self.now();
+            if let Some(t) = token {
+                if let Some(existing) = check_token(tx, requester_id, "SendBonus", t, now)? {
+                    return Err(Error::new(
+                        ErrorKind::DuplicateRequest,
+                        format!("A bonus with UniqueRequestToken '{t}' was already sent for assignment {existing}"),
+                    ));
+                }
+            }
+            let a = self.own_assignment(tx, requester_id, assignment_id)?;
+            if a.worker_id != worker_id {
+                return Err(Error::invalid(format!(
+                    "Assignment {assignment_id} was not worked by worker {worker_id}; a bonus can go only to the worker who worked the assignment"
+                )));
+            }
+            let fee = self.config().fees.bonus_fee(amount);
+            let w = ledger::worker(worker_id);
+            accounts::spend(tx, self.mode(), requester_id, "bonus", assignment_id, now, &[(&w, amount), (ledger::PLATFORM_FEES, fee)])?;
+            tx.execute(
+                "INSERT INTO bonuses (requester_id, worker_id, assignment_id, hit_id, amount_cents, fee_cents, reason, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                params![requester_id, worker_id, assignment_id, &a.hit_id, amount.0, fee.0, reason, now],
+            )?;
+            if let Some(t) = token {
+                record_token(tx, requester_id, "SendBonus", t, assignment_id, now)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// ListBonusPayments by HIT or by assignment (exactly one).
+    pub fn list_bonus_payments(
+        &self,
+        requester_id: &str,
+        hit_id: Option<&str>,
+        assignment_id: Option<&str>,
+        next_token: Option<&str>,
+        max_results: Option<i64>,
+    ) -> Result<Page<Bonus>> {
+        let (col, id) = match (hit_id, assignment_id) {
+            (Some(h), None) => ("hit_id", h),
+            (None, Some(a)) => ("assignment_id", a),
+            _ => return Err(Error::invalid("ListBonusPayments takes exactly one of HITId and AssignmentId")),
+        };
+        let after = repo::decode_token(next_token)?;
+        let limit = repo::page_size(max_results)?;
+        let sql = format!(
+            "SELECT worker_id, assignment_id, amount_cents, reason, created_at, seq FROM bonuses
+             WHERE requester_id = ? AND {col} = ? AND seq > ? ORDER BY seq LIMIT ?"
+        );
+        self.read(|tx| {
+            if col == "hit_id" {
+                repo::own_hit(tx, requester_id, id)?;
+            } else {
+                self.own_assignment(tx, requester_id, id)?;
+            }
+            page(tx.query(&sql, params![requester_id, id, after, limit + 1])?, limit, |r| {
+                Ok((
+                    Bonus {
+                        worker_id: r.string(0)?,
+                        assignment_id: r.string(1)?,
+                        amount: Money(r.i64(2)?),
+                        reason: r.string(3)?,
+                        granted_at: r.i64(4)?,
+                    },
+                    r.i64(5)?,
+                ))
+            })
+        })
+    }
+}
+
+fn check_feedback(feedback: Option<&str>) -> Result<()> {
+    if let Some(f) = feedback {
+        validate::text("RequesterFeedback", f, validate::MAX_FEEDBACK, true)?;
+        validate::no_control_chars("RequesterFeedback", f)?;
+    }
+    Ok(())
+}

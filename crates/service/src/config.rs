@@ -1,0 +1,36 @@
+use openturk_domain::fees::FeePolicy;
+use openturk_domain::model::Mode;
+
+/// The service's settings; the binary fills them from its config file, environment and flags.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    pub mode: Mode,
+    pub fees: FeePolicy,
+    /// How long after a HIT becomes reviewable it is disposed of (MTurk: 120 days).
+    pub disposal_after_secs: i64,
+    /// How many assignments a worker may hold in progress at once.
+    pub max_assignments_in_progress: i64,
+    /// Whether workers may sign themselves up through the worker API.
+    pub open_signup: bool,
+    /// How long a worker session token lives.
+    pub session_ttl_secs: i64,
+    /// How far X-Amz-Date may be from our clock.
+    pub signature_max_skew_secs: i64,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            mode: Mode::Sandbox,
+            fees: FeePolicy::default(),
+            disposal_after_secs: 120 * 24 * 3600,
+            max_assignments_in_progress: 25,
+            open_signup: true,
+            session_ttl_secs: 7 * 24 * 3600,
+            signature_max_skew_secs: 15 * 60,
+        }
+    }
+}
+
+/// The sandbox's AvailableBalance, as MTurk's: 10,000.00.
+pub const SANDBOX_BALANCE_CENTS: i64 = 1_000_000;

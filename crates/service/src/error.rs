@@ -1,0 +1,40 @@
+use openturk_domain::{DomainError, ErrorKind};
+use openturk_storage::{StorageError, UnitError};
+
+/// What a service call can fail with: the caller's mistake or state (a [`DomainError`]), or the
+/// storage underneath (always a server fault).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl UnitError for Error {
+    fn is_retryable(&self) -> bool {
+        matches!(self, Error::Storage(e) if e.is_retryable())
+    }
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error::Domain(DomainError::new(kind, message))
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::Domain(DomainError::invalid(message))
+    }
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Domain(d) => d.kind,
+            Error::Storage(_) => ErrorKind::Internal,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Turns a column-decoding error into an error of ours.
+pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Domain(DomainError::internal(format!("stored {what} is unreadable: {e}")))
+}

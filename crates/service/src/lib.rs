@@ -1,0 +1,134 @@
+//! OpenTurk's use cases. Every surface — the MTurk Requester API, the worker API, the worker and
+//! requester websites, the admin commands — calls these, so the rules live in one place.
+//!
+//! Calls are synchronous and run one unit of work each (see `openturk_storage`); async callers
+//! run them on a blocking thread. Before any call reads or changes state, life-cycle work that
+//! has fallen due (deadlines, expiries, auto-approvals, disposals) is done first, so what a call
+//! sees is right even if the background scheduler has not run yet.
+
+pub mod accounts;
+pub mod assignments;
+pub mod config;
+pub mod error;
+pub mod hits;
+pub mod ledger;
+pub mod lifecycle;
+mod repo;
+pub mod secrets;
+pub mod workers;
+
+pub use config::ServiceConfig;
+pub use error::{Error, Result};
+
+use openturk_domain::clock::{Clock, Millis};
+use openturk_domain::model::Mode;
+use openturk_domain::{DomainError, ErrorKind};
+use openturk_storage::{params, Db, Tx};
+use parking_lot::RwLock;
+use secrets::Sealer;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+/// The marketplace. Cheap to clone; all clones share state.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    config: ServiceConfig,
+    sealer: Sealer,
+    keys: RwLock<HashMap<String, Arc<accounts::AccessKey>>>,
+    /// No scheduled work falls due before this time (a lower bound; see `lifecycle`).
+    next_due: AtomicI64,
+    /// Wakes the background scheduler when new work is scheduled.
+    wake: tokio::sync::Notify,
+}
+
+impl Service {
+    /// Opens the marketplace on `db`. The database remembers the mode it was created in; serving
+    /// a sandbox database as production, or the other way round, is refused.
+    pub fn open(db: Db, clock: Arc<dyn Clock>, config: ServiceConfig, sealer: Sealer) -> Result<Service> {
+        let mode = config.mode;
+        db.write(|tx: &mut dyn Tx| -> Result<()> {
+            let stored = tx.query_opt("SELECT value FROM meta WHERE key = 'mode'", &[])?;
+            match stored {
+                None => {
+                    tx.execute("INSERT INTO meta (key, value) VALUES ('mode', ?)", params![mode.as_str()])?;
+                }
+                Some(r) => {
+                    let s = r.string(0)?;
+                    if s != mode.as_str() {
+                        return Err(Error::new(
+                            ErrorKind::Conflict,
+                            format!(
+                                "this database was created in {s} mode and cannot be served in {} mode; \
+                                 use another data directory or database, or start in {s} mode",
+                                mode.as_str()
+                            ),
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(Service {
+            inner: Arc::new(Inner {
+                db,
+                clock,
+                config,
+                sealer,
+                keys: RwLock::new(HashMap::new()),
+                next_due: AtomicI64::new(i64::MIN),
+                wake: tokio::sync::Notify::new(),
+            }),
+        })
+    }
+
+    /// The mode recorded in a database, if it has one yet.
+    pub fn stored_mode(db: &Db) -> Result<Option<Mode>> {
+        db.read(|tx: &mut dyn Tx| -> Result<Option<Mode>> {
+            Ok(tx
+                .query_opt("SELECT value FROM meta WHERE key = 'mode'", &[])?
+                .and_then(|r| r.string(0).ok())
+                .and_then(|s| Mode::parse(&s)))
+        })
+    }
+
+    pub fn now(&self) -> Millis {
+        self.inner.clock.now_ms()
+    }
+    pub fn config(&self) -> &ServiceConfig {
+        &self.inner.config
+    }
+    pub fn mode(&self) -> Mode {
+        self.inner.config.mode
+    }
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// A read-only unit of work, after due life-cycle work is done.
+    pub(crate) fn read<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.catch_up()?;
+        self.inner.db.read(f)
+    }
+
+    /// A read-write unit of work, after due life-cycle work is done.
+    pub(crate) fn write<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.catch_up()?;
+        self.inner.db.write(f)
+    }
+}
+
+pub(crate) fn not_found(kind: ErrorKind, what: &str, id: &str) -> Error {
+    Error::Domain(DomainError::new(kind, format!("{what} {id} does not exist.")))
+}
+
+/// Lowers the next-due hint to `due` (never raises it).
+fn lower_hint(hint: &AtomicI64, due: Millis) {
+    hint.fetch_min(due, Ordering::SeqCst);
+}

@@ -1,0 +1,238 @@
+//! The life-cycle engine: work that falls due at a time (assignment deadlines, HIT expiries,
+//! auto-approvals, disposals) is a row in `schedule`. It is done by whichever comes first: the
+//! background scheduler, which sleeps until the next due time and is woken when new work is
+//! scheduled, or any service call, which first does what has fallen due ([`Service::catch_up`]).
+//!
+//! Each job re-checks the state it acts on inside its transaction, so doing a job twice —
+//! two replicas, or a call racing the scheduler — changes nothing the second time.
+
+use crate::accounts::funding_account;
+use crate::error::Result;
+use crate::{accounts, ledger, lower_hint, repo, Service};
+use openturk_domain::clock::Millis;
+use openturk_domain::model::{AssignmentStatus, Hit, HitStatus};
+use openturk_domain::Money;
+use openturk_storage::{params, Backend, Tx};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+pub(crate) const HIT_EXPIRE: &str = "hit_expire";
+pub(crate) const HIT_DISPOSE: &str = "hit_dispose";
+pub(crate) const ASSIGNMENT_DEADLINE: &str = "assignment_deadline";
+pub(crate) const AUTO_APPROVE: &str = "auto_approve";
+
+/// Jobs done per transaction, so one backlog does not make one huge transaction.
+const BATCH: i64 = 200;
+
+impl Service {
+    pub(crate) fn schedule(&self, tx: &mut dyn Tx, kind: &str, ref_id: &str, due: Millis) -> Result<()> {
+        tx.execute(
+            "INSERT INTO schedule (kind, ref_id, due_at) VALUES (?, ?, ?)
+             ON CONFLICT (kind, ref_id) DO UPDATE SET due_at = excluded.due_at",
+            params![kind, ref_id, due],
+        )?;
+        // Lowering the hint before commit is safe: at worst a later call looks and finds nothing.
+        lower_hint(&self.inner.next_due, due);
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    pub(crate) fn unschedule(&self, tx: &mut dyn Tx, kind: &str, ref_id: &str) -> Result<()> {
+        tx.execute("DELETE FROM schedule WHERE kind = ? AND ref_id = ?", params![kind, ref_id])?;
+        Ok(())
+    }
+
+    /// Does all life-cycle work due by now. Cheap when nothing is due: on SQLite, where this
+    /// process is the only writer, an in-memory lower bound answers; on PostgreSQL, where other
+    /// replicas schedule work too, one indexed query does.
+    pub fn catch_up(&self) -> Result<()> {
+        let now = self.now();
+        match self.inner.db.backend() {
+            Backend::Sqlite => {
+                if now < self.inner.next_due.load(Ordering::SeqCst) {
+                    return Ok(());
+                }
+            }
+            Backend::Postgres => {
+                if now < self.inner.next_due.load(Ordering::SeqCst) {
+                    let next = self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<i64>> {
+                        Ok(tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?)
+                    })?;
+                    if next.is_none_or(|n| n > now) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        self.run_due().map(|_| ())
+    }
+
+    /// Does due work in batches; returns the next due time, if any work is scheduled.
+    pub fn run_due(&self) -> Result<Option<Millis>> {
+        loop {
+            let before = self.inner.next_due.load(Ordering::SeqCst);
+            let now = self.now();
+            let first = self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<i64>> {
+                Ok(tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?)
+            })?;
+            if first.is_none_or(|f| f > now) {
+                let _ = self.inner.next_due.compare_exchange(
+                    before,
+                    first.unwrap_or(i64::MAX),
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                );
+                return Ok(first);
+            }
+            let (done, next) = self.inner.db.write(|tx: &mut dyn Tx| -> Result<(usize, Option<i64>)> {
+                let jobs = tx.query(
+                    "SELECT kind, ref_id, due_at FROM schedule WHERE due_at <= ? ORDER BY due_at, kind, ref_id LIMIT ?",
+                    params![now, BATCH],
+                )?;
+                for j in &jobs {
+                    let (kind, ref_id, due) = (j.string(0)?, j.string(1)?, j.i64(2)?);
+                    tx.execute("DELETE FROM schedule WHERE kind = ? AND ref_id = ?", params![&kind, &ref_id])?;
+                    self.do_job(tx, &kind, &ref_id, due, now)?;
+                }
+                let next = tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?;
+                Ok((jobs.len(), next))
+            })?;
+            // Raise the hint only if nobody lowered it meanwhile; otherwise keep the lower one.
+            let new = next.unwrap_or(i64::MAX);
+            let _ = self.inner.next_due.compare_exchange(before, new, Ordering::SeqCst, Ordering::SeqCst);
+            if (done as i64) < BATCH {
+                return Ok(next);
+            }
+        }
+    }
+
+    fn do_job(&self, tx: &mut dyn Tx, kind: &str, ref_id: &str, due: Millis, now: Millis) -> Result<()> {
+        match kind {
+            HIT_EXPIRE => {
+                if let Some(mut hit) = repo::load_hit(tx, ref_id)? {
+                    self.settle_hit(tx, &mut hit, now)?;
+                }
+            }
+            HIT_DISPOSE => {
+                if let Some(mut hit) = repo::load_hit(tx, ref_id)? {
+                    if matches!(hit.status, HitStatus::Reviewable | HitStatus::Reviewing) && hit.num_submitted == 0 {
+                        self.dispose(tx, &mut hit, now)?;
+                    } else if hit.status != HitStatus::Disposed {
+                        // Still has work waiting for review: look again when that is done.
+                        let retry = now + self.config().disposal_after_secs.min(86_400) * 1000;
+                        self.schedule(tx, HIT_DISPOSE, ref_id, retry)?;
+                    }
+                }
+            }
+            ASSIGNMENT_DEADLINE => {
+                if let Some(mut a) = repo::load_assignment(tx, ref_id)? {
+                    if a.status == AssignmentStatus::Accepted {
+                        a.status = AssignmentStatus::Abandoned;
+                        a.returned_at = Some(due);
+                        repo::save_assignment(tx, &a)?;
+                        if let Some(mut hit) = repo::load_hit(tx, &a.hit_id)? {
+                            hit.num_pending -= 1;
+                            self.settle_hit(tx, &mut hit, now)?;
+                        }
+                    }
+                }
+            }
+            AUTO_APPROVE => {
+                if let Some(a) = repo::load_assignment(tx, ref_id)? {
+                    if a.status == AssignmentStatus::Submitted {
+                        self.approve_in(tx, a, None, due, now)?;
+                    }
+                }
+            }
+            other => tracing::warn!(kind = other, ref_id, "unknown scheduled job dropped"),
+        }
+        Ok(())
+    }
+
+    /// Brings a HIT's status and its money on hold in line with its counters and the clock,
+    /// and saves it. Every change to a HIT ends here. Fails, changing nothing, when the hold
+    /// must grow and the requester cannot pay.
+    pub(crate) fn settle_hit(&self, tx: &mut dyn Tx, hit: &mut Hit, now: Millis) -> Result<()> {
+        let per = hit.spec.reward + hit.fee_per_assignment;
+        let mut target = per.checked_mul(hit.available(now)).unwrap_or(Money(i64::MAX));
+        if hit.num_pending + hit.num_submitted > 0 {
+            // Work already accepted keeps the reward it was accepted at.
+            target = target
+                + Money(
+                    tx.query_one(
+                        "SELECT CAST(COALESCE(SUM(reward_cents + fee_cents), 0) AS BIGINT) FROM assignments
+                         WHERE hit_id = ? AND status IN ('Accepted', 'Submitted')",
+                        params![&hit.hit_id],
+                    )?
+                    .i64(0)?,
+                );
+        }
+        let delta = target - hit.held;
+        let rid = hit.requester_id.clone();
+        let hold = ledger::hold(&rid);
+        if delta.0 > 0 {
+            accounts::spend(tx, self.mode(), &rid, "hold", &hit.hit_id, now, &[(&hold, delta)])?;
+        } else if delta.0 < 0 {
+            let back = funding_account(self.mode(), &rid);
+            ledger::post(tx, "release", &hit.hit_id, now, &[(&hold, delta), (&back, -delta)])?;
+        }
+        hit.held = target;
+
+        if hit.status != HitStatus::Disposed {
+            let status = hit.derived_status(now);
+            match status {
+                HitStatus::Reviewable | HitStatus::Reviewing => {
+                    if hit.reviewable_at.is_none() {
+                        hit.reviewable_at = Some(now);
+                        let due = now + self.config().disposal_after_secs * 1000;
+                        self.schedule(tx, HIT_DISPOSE, &hit.hit_id, due)?;
+                    }
+                }
+                _ => {
+                    if hit.reviewable_at.take().is_some() {
+                        self.unschedule(tx, HIT_DISPOSE, &hit.hit_id)?;
+                    }
+                }
+            }
+            hit.status = status;
+        }
+        repo::save_hit(tx, hit)
+    }
+
+    /// Disposes of a HIT: it leaves ListHITs, its remaining hold is released, and it can no
+    /// longer be changed.
+    pub(crate) fn dispose(&self, tx: &mut dyn Tx, hit: &mut Hit, now: Millis) -> Result<()> {
+        hit.deleted = true;
+        hit.status = HitStatus::Disposed;
+        self.unschedule(tx, HIT_EXPIRE, &hit.hit_id)?;
+        self.unschedule(tx, HIT_DISPOSE, &hit.hit_id)?;
+        self.settle_hit(tx, hit, now)
+    }
+
+    /// The background scheduler: runs until `shutdown` resolves.
+    pub async fn run_scheduler(self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let svc = self.clone();
+            let next = match tokio::task::spawn_blocking(move || svc.run_due()).await {
+                Ok(Ok(next)) => next,
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "life-cycle work failed; retrying in 1 s");
+                    Some(self.now() + 1000)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "life-cycle task panicked; retrying in 1 s");
+                    Some(self.now() + 1000)
+                }
+            };
+            // Sleep until the next due time by our clock; a manual clock in tests does not move
+            // by itself, so cap the sleep and look again (cheap: one indexed query).
+            let wait = next.map(|n| (n - self.now()).clamp(0, 1000)).unwrap_or(1000);
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = self.inner.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
+            }
+        }
+    }
+}

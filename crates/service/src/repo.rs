@@ -1,0 +1,217 @@
+//! Rows ↔ records. The only place that knows column lists.
+
+use crate::error::{corrupt, Result};
+use crate::not_found;
+use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitReviewStatus, HitStatus, HitTypeSpec};
+use openturk_domain::{ErrorKind, Money};
+use openturk_storage::{params, Row, Tx};
+
+pub const HIT_COLS: &str = "hit_id, hit_type_id, hit_group_id, requester_id, spec, question, requester_annotation, \
+    created_at, expires_at, max_assignments, initial_max_assignments, status, review_status, num_pending, \
+    num_submitted, num_completed, held_cents, fee_cents, reviewable_at, deleted, seq";
+
+pub fn hit_from_row(r: &Row) -> Result<(Hit, i64)> {
+    let spec: HitTypeSpec = serde_json::from_str(&r.string(4)?).map_err(|e| corrupt("HIT properties", e))?;
+    let status = r.string(11)?;
+    let review = r.string(12)?;
+    Ok((
+        Hit {
+            hit_id: r.string(0)?,
+            hit_type_id: r.string(1)?,
+            hit_group_id: r.string(2)?,
+            requester_id: r.string(3)?,
+            spec,
+            question: r.string(5)?,
+            hit_layout_id: None,
+            requester_annotation: r.opt_string(6)?,
+            created_at: r.i64(7)?,
+            expires_at: r.i64(8)?,
+            max_assignments: r.i64(9)?,
+            initial_max_assignments: r.i64(10)?,
+            status: HitStatus::parse(&status).ok_or_else(|| corrupt("HIT status", &status))?,
+            review_status: HitReviewStatus::parse(&review).ok_or_else(|| corrupt("HIT review status", &review))?,
+            num_pending: r.i64(13)?,
+            num_submitted: r.i64(14)?,
+            num_completed: r.i64(15)?,
+            held: Money(r.i64(16)?),
+            fee_per_assignment: Money(r.i64(17)?),
+            reviewable_at: r.opt_i64(18)?,
+            deleted: r.bool(19)?,
+        },
+        r.i64(20)?,
+    ))
+}
+
+pub fn load_hit(tx: &mut dyn Tx, hit_id: &str) -> Result<Option<Hit>> {
+    let sql = format!("SELECT {HIT_COLS} FROM hits WHERE hit_id = ?");
+    tx.query_opt(&sql, params![hit_id])?.map(|r| hit_from_row(&r).map(|(h, _)| h)).transpose()
+}
+
+/// The requester's own HIT; another requester's HIT does not exist for it.
+pub fn own_hit(tx: &mut dyn Tx, requester_id: &str, hit_id: &str) -> Result<Hit> {
+    match load_hit(tx, hit_id)? {
+        Some(h) if h.requester_id == requester_id => Ok(h),
+        _ => Err(not_found(ErrorKind::HitNotFound, "Hit", hit_id)),
+    }
+}
+
+pub fn insert_hit(tx: &mut dyn Tx, h: &Hit, question_parsed: &str) -> Result<()> {
+    let spec = serde_json::to_string(&h.spec).map_err(|e| corrupt("HIT properties", e))?;
+    tx.execute(
+        "INSERT INTO hits (hit_id, hit_type_id, hit_group_id, requester_id, spec, title, description, keywords, reward_cents, question, \
+         question_parsed, requester_annotation, created_at, expires_at, max_assignments, initial_max_assignments, status, \
+         review_status, num_pending, num_submitted, num_completed, held_cents, fee_cents, reviewable_at, deleted) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            &h.hit_id,
+            &h.hit_type_id,
+            &h.hit_group_id,
+            &h.requester_id,
+            spec,
+            &h.spec.title,
+            &h.spec.description,
+            h.spec.keywords.clone(),
+            h.spec.reward.0,
+            &h.question,
+            question_parsed,
+            h.requester_annotation.clone(),
+            h.created_at,
+            h.expires_at,
+            h.max_assignments,
+            h.initial_max_assignments,
+            h.status.as_str(),
+            h.review_status.as_str(),
+            h.num_pending,
+            h.num_submitted,
+            h.num_completed,
+            h.held.0,
+            h.fee_per_assignment.0,
+            h.reviewable_at,
+            h.deleted,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes every field of a HIT that can change after creation.
+pub fn save_hit(tx: &mut dyn Tx, h: &Hit) -> Result<()> {
+    let spec = serde_json::to_string(&h.spec).map_err(|e| corrupt("HIT properties", e))?;
+    tx.execute(
+        "UPDATE hits SET hit_type_id = ?, hit_group_id = ?, spec = ?, title = ?, description = ?, keywords = ?, reward_cents = ?, \
+         expires_at = ?, max_assignments = ?, status = ?, review_status = ?, num_pending = ?, num_submitted = ?, \
+         num_completed = ?, held_cents = ?, fee_cents = ?, reviewable_at = ?, deleted = ? WHERE hit_id = ?",
+        params![
+            &h.hit_type_id,
+            &h.hit_group_id,
+            spec,
+            &h.spec.title,
+            &h.spec.description,
+            h.spec.keywords.clone(),
+            h.spec.reward.0,
+            h.expires_at,
+            h.max_assignments,
+            h.status.as_str(),
+            h.review_status.as_str(),
+            h.num_pending,
+            h.num_submitted,
+            h.num_completed,
+            h.held.0,
+            h.fee_per_assignment.0,
+            h.reviewable_at,
+            h.deleted,
+            &h.hit_id,
+        ],
+    )?;
+    Ok(())
+}
+
+pub const ASSIGNMENT_COLS: &str = "assignment_id, hit_id, worker_id, requester_id, status, accepted_at, deadline, \
+    submitted_at, auto_approval_at, approved_at, rejected_at, returned_at, answer, requester_feedback, reward_cents, fee_cents, seq";
+
+pub fn assignment_from_row(r: &Row) -> Result<(Assignment, i64)> {
+    let status = r.string(4)?;
+    Ok((
+        Assignment {
+            assignment_id: r.string(0)?,
+            hit_id: r.string(1)?,
+            worker_id: r.string(2)?,
+            requester_id: r.string(3)?,
+            status: AssignmentStatus::parse(&status).ok_or_else(|| corrupt("assignment status", &status))?,
+            accepted_at: r.i64(5)?,
+            deadline: r.i64(6)?,
+            submitted_at: r.opt_i64(7)?,
+            auto_approval_at: r.opt_i64(8)?,
+            approved_at: r.opt_i64(9)?,
+            rejected_at: r.opt_i64(10)?,
+            returned_at: r.opt_i64(11)?,
+            answer: r.opt_string(12)?,
+            requester_feedback: r.opt_string(13)?,
+            reward: Money(r.i64(14)?),
+            fee: Money(r.i64(15)?),
+        },
+        r.i64(16)?,
+    ))
+}
+
+pub fn load_assignment(tx: &mut dyn Tx, assignment_id: &str) -> Result<Option<Assignment>> {
+    let sql = format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE assignment_id = ?");
+    tx.query_opt(&sql, params![assignment_id])?.map(|r| assignment_from_row(&r).map(|(a, _)| a)).transpose()
+}
+
+pub fn insert_assignment(tx: &mut dyn Tx, a: &Assignment) -> Result<()> {
+    tx.execute(
+        "INSERT INTO assignments (assignment_id, hit_id, worker_id, requester_id, status, accepted_at, deadline, \
+         reward_cents, fee_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            &a.assignment_id,
+            &a.hit_id,
+            &a.worker_id,
+            &a.requester_id,
+            a.status.as_str(),
+            a.accepted_at,
+            a.deadline,
+            a.reward.0,
+            a.fee.0
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn save_assignment(tx: &mut dyn Tx, a: &Assignment) -> Result<()> {
+    tx.execute(
+        "UPDATE assignments SET status = ?, submitted_at = ?, auto_approval_at = ?, approved_at = ?, rejected_at = ?, \
+         returned_at = ?, answer = ?, requester_feedback = ? WHERE assignment_id = ?",
+        params![
+            a.status.as_str(),
+            a.submitted_at,
+            a.auto_approval_at,
+            a.approved_at,
+            a.rejected_at,
+            a.returned_at,
+            a.answer.clone(),
+            a.requester_feedback.clone(),
+            &a.assignment_id
+        ],
+    )?;
+    Ok(())
+}
+
+/// Opaque, stable page tokens: the last row's sequence number.
+pub fn encode_token(seq: i64) -> String {
+    format!("ot1.{seq:x}")
+}
+
+pub fn decode_token(token: Option<&str>) -> Result<i64> {
+    match token {
+        None => Ok(0),
+        Some(t) => t.strip_prefix("ot1.").and_then(|h| i64::from_str_radix(h, 16).ok()).ok_or_else(|| {
+            crate::Error::invalid(format!("NextToken '{t}' is invalid; pass the NextToken of an earlier response"))
+        }),
+    }
+}
+
+pub fn page_size(max_results: Option<i64>) -> Result<i64> {
+    let n = max_results.unwrap_or(100);
+    openturk_domain::validate::range("MaxResults", n, 1, 100)?;
+    Ok(n)
+}

@@ -1,0 +1,334 @@
+//! Workers: accounts, sessions, finding work, and their earnings.
+
+use crate::error::{Error, Result};
+use crate::hits::Page;
+use crate::{ledger, Service};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use openturk_domain::clock::Millis;
+use openturk_domain::{ids, ErrorKind, Money};
+use openturk_storage::{params, Tx};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone)]
+pub struct NewWorker {
+    pub username: String,
+    pub password: String,
+    pub country: String,
+    pub subdivision: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub worker_id: String,
+    pub expires_at: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct HitGroup {
+    pub hit_group_id: String,
+    pub hit_type_id: String,
+    pub title: String,
+    pub description: String,
+    pub keywords: Option<String>,
+    pub reward: Money,
+    pub assignment_duration_secs: i64,
+    pub hits_available: i64,
+    pub assignments_available: i64,
+    pub requester_id: String,
+    pub requester_name: String,
+    pub expires_at: Millis,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupSort {
+    /// Newest groups first (the default).
+    Newest,
+    RewardDesc,
+    MostAvailable,
+    Title,
+}
+
+impl GroupSort {
+    pub fn parse(s: &str) -> Option<GroupSort> {
+        match s {
+            "Newest" => Some(GroupSort::Newest),
+            "RewardDesc" => Some(GroupSort::RewardDesc),
+            "MostAvailable" => Some(GroupSort::MostAvailable),
+            "Title" => Some(GroupSort::Title),
+            _ => None,
+        }
+    }
+    fn order_by(self) -> &'static str {
+        match self {
+            GroupSort::Newest => "created_at DESC, hit_group_id",
+            GroupSort::RewardDesc => "reward_cents DESC, created_at DESC, hit_group_id",
+            GroupSort::MostAvailable => "assignments_available DESC, created_at DESC, hit_group_id",
+            GroupSort::Title => "title, hit_group_id",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GroupQuery {
+    pub query: Option<String>,
+    pub min_reward: Option<Money>,
+    pub sort: Option<GroupSort>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerProfile {
+    pub worker_id: String,
+    pub username: String,
+    pub country: String,
+    pub subdivision: Option<String>,
+    pub created_at: Millis,
+    /// Rewards of submitted work not yet approved or rejected.
+    pub pending: Money,
+    /// Rewards of approved work.
+    pub approved: Money,
+    pub bonuses: Money,
+    /// What the worker's account holds: approved rewards plus bonuses.
+    pub available: Money,
+    pub counts: Vec<(&'static str, i64)>,
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn check_new_worker(w: &NewWorker) -> Result<()> {
+    let u = &w.username;
+    if u.len() < 3
+        || u.len() > 64
+        || !u.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
+    {
+        return Err(Error::invalid(format!(
+            "Username '{u}' is invalid: use 3 to 64 letters, digits, '-', '_', '.' or '@'"
+        )));
+    }
+    if w.password.chars().count() < 8 || w.password.len() > 1024 {
+        return Err(Error::invalid("Password must have 8 to 1024 characters"));
+    }
+    if w.country.len() != 2 || !w.country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Error::invalid(format!("Country '{}' is not an ISO 3166-1 alpha-2 code such as US", w.country)));
+    }
+    if let Some(s) = &w.subdivision {
+        if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::invalid(format!("Subdivision '{s}' is not an ISO 3166-2 subdivision code such as CA")));
+        }
+    }
+    Ok(())
+}
+
+impl Service {
+    /// Creates a worker (admin command, or sign-up when open).
+    pub fn create_worker(&self, w: &NewWorker) -> Result<String> {
+        check_new_worker(w)?;
+        // Argon2id with the crate's defaults (19 MiB, 2 passes): memory-hard, done outside the
+        // transaction.
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let hash = Argon2::default()
+            .hash_password(w.password.as_bytes(), &salt)
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("password hashing failed: {e}")))?
+            .to_string();
+        let worker_id = ids::new_worker_id();
+        let now = self.now();
+        self.write(|tx| {
+            if tx.query_opt("SELECT 1 FROM workers WHERE username = ?", params![&w.username])?.is_some() {
+                return Err(Error::new(ErrorKind::Conflict, format!("Username '{}' is already taken", w.username)));
+            }
+            tx.execute(
+                "INSERT INTO workers (worker_id, username, password_hash, country, subdivision, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                params![&worker_id, &w.username, &hash, &w.country, w.subdivision.clone(), now],
+            )?;
+            Ok(worker_id.clone())
+        })
+    }
+
+    /// Self sign-up through the worker API, when the configuration allows it.
+    pub fn sign_up(&self, w: &NewWorker) -> Result<String> {
+        if !self.config().open_signup {
+            return Err(Error::new(
+                ErrorKind::AccessDenied,
+                "Sign-up is closed on this marketplace; ask its operator for an account",
+            ));
+        }
+        self.create_worker(w)
+    }
+
+    /// Signs a worker in; returns a bearer token that expires.
+    pub fn sign_in(&self, username: &str, password: &str) -> Result<Session> {
+        let row = self.inner.db.read(|tx: &mut dyn Tx| -> Result<_> {
+            Ok(tx.query_opt("SELECT worker_id, password_hash FROM workers WHERE username = ?", params![username])?)
+        })?;
+        let bad = || Error::new(ErrorKind::Unauthenticated, "Username or password is wrong");
+        let Some(row) = row else { return Err(bad()) };
+        let stored = row.string(1)?;
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|_| Error::new(ErrorKind::Internal, "stored password hash is unreadable"))?;
+        Argon2::default().verify_password(password.as_bytes(), &parsed).map_err(|_| bad())?;
+        let worker_id = row.string(0)?;
+        let token = ids::new_token(32);
+        let now = self.now();
+        let expires_at = now + self.config().session_ttl_secs * 1000;
+        let th = hash_token(&token);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO worker_sessions (token_hash, worker_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                params![&th, &worker_id, now, expires_at],
+            )?;
+            Ok(())
+        })?;
+        Ok(Session { token, worker_id, expires_at })
+    }
+
+    /// The worker a bearer token belongs to, if it is live.
+    pub fn worker_of_token(&self, token: &str) -> Result<String> {
+        let th = hash_token(token);
+        let now = self.now();
+        let row = self.inner.db.read(|tx: &mut dyn Tx| -> Result<_> {
+            Ok(tx.query_opt(
+                "SELECT worker_id FROM worker_sessions WHERE token_hash = ? AND revoked = 0 AND expires_at > ?",
+                params![&th, now],
+            )?)
+        })?;
+        match row {
+            Some(r) => Ok(r.string(0)?),
+            None => Err(Error::new(
+                ErrorKind::Unauthenticated,
+                "The session token is invalid, expired or revoked; sign in again",
+            )),
+        }
+    }
+
+    pub fn revoke_token(&self, token: &str) -> Result<()> {
+        let th = hash_token(token);
+        self.write(|tx| {
+            tx.execute("UPDATE worker_sessions SET revoked = 1 WHERE token_hash = ?", params![&th])?;
+            Ok(())
+        })
+    }
+
+    /// HIT groups a worker can take work from: unexpired, with assignments available.
+    pub fn list_hit_groups(&self, q: &GroupQuery) -> Result<Page<HitGroup>> {
+        let offset = match q.next_token.as_deref() {
+            None => 0,
+            Some(t) => t
+                .strip_prefix("og1.")
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| Error::invalid(format!("NextToken '{t}' is invalid")))?,
+        };
+        let limit = crate::repo::page_size(q.max_results)?;
+        let pattern =
+            q.query.as_deref().map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], ""))).unwrap_or_default();
+        let min_reward = q.min_reward.map(|m| m.0).unwrap_or(0);
+        let sql = format!(
+            "SELECT hit_group_id, hit_type_id, title, description, keywords, reward_cents, duration, hits_available,
+                    assignments_available, requester_id, requester_name, expires_at, created_at FROM (
+               SELECT h.hit_group_id, MIN(h.hit_type_id) AS hit_type_id, MIN(h.title) AS title, MIN(h.description) AS description,
+                      MIN(h.keywords) AS keywords, MIN(h.reward_cents) AS reward_cents,
+                      MIN(h.spec) AS spec, COUNT(*) AS hits_available,
+                      CAST(SUM(h.max_assignments - h.num_pending - h.num_submitted - h.num_completed) AS BIGINT) AS assignments_available,
+                      MIN(h.requester_id) AS requester_id, MIN(r.name) AS requester_name,
+                      MAX(h.expires_at) AS expires_at, MAX(h.created_at) AS created_at, 0 AS duration
+               FROM hits h JOIN requesters r ON r.requester_id = h.requester_id
+               WHERE h.status = 'Assignable' AND h.expires_at > ? AND h.deleted = 0 AND h.reward_cents >= ?
+                 AND (? = '' OR LOWER(h.title) LIKE ? OR LOWER(h.description) LIKE ? OR LOWER(COALESCE(h.keywords, '')) LIKE ?)
+               GROUP BY h.hit_group_id
+             ) g ORDER BY {} LIMIT ? OFFSET ?",
+            q.sort.unwrap_or(GroupSort::Newest).order_by()
+        );
+        let now = self.now();
+        self.read(|tx| {
+            let rows =
+                tx.query(&sql, params![now, min_reward, &pattern, &pattern, &pattern, &pattern, limit + 1, offset])?;
+            let more = rows.len() as i64 > limit;
+            let mut items = Vec::new();
+            for r in rows.iter().take(limit as usize) {
+                let ty = r.string(1)?;
+                let duration = tx
+                    .query_one("SELECT spec FROM hit_types WHERE hit_type_id = ?", params![&ty])?
+                    .string(0)
+                    .ok()
+                    .and_then(|s| serde_json::from_str::<openturk_domain::model::HitTypeSpec>(&s).ok())
+                    .map(|s| s.assignment_duration_secs)
+                    .unwrap_or(0);
+                items.push(HitGroup {
+                    hit_group_id: r.string(0)?,
+                    hit_type_id: ty,
+                    title: r.string(2)?,
+                    description: r.string(3)?,
+                    keywords: r.opt_string(4)?,
+                    reward: Money(r.i64(5)?),
+                    assignment_duration_secs: duration,
+                    hits_available: r.i64(7)?,
+                    assignments_available: r.i64(8)?,
+                    requester_id: r.string(9)?,
+                    requester_name: r.string(10)?,
+                    expires_at: r.i64(11)?,
+                    created_at: r.i64(12)?,
+                });
+            }
+            Ok(Page { items, next_token: more.then(|| format!("og1.{}", offset + limit)) })
+        })
+    }
+
+    /// The worker's profile, earnings and assignment counts.
+    pub fn worker_profile(&self, worker_id: &str) -> Result<WorkerProfile> {
+        self.read(|tx| {
+            let r = tx
+                .query_opt("SELECT username, country, subdivision, created_at FROM workers WHERE worker_id = ?", params![worker_id])?
+                .ok_or_else(|| crate::not_found(ErrorKind::WorkerNotFound, "Worker", worker_id))?;
+            let mut counts = Vec::new();
+            for st in ["Accepted", "Submitted", "Approved", "Rejected", "Returned", "Abandoned"] {
+                let n = tx
+                    .query_one("SELECT COUNT(*) FROM assignments WHERE worker_id = ? AND status = ?", params![worker_id, st])?
+                    .i64(0)?;
+                counts.push((st, n));
+            }
+            let sum = |tx: &mut dyn Tx, status: &str| -> Result<Money> {
+                Ok(Money(
+                    tx.query_one(
+                        "SELECT CAST(COALESCE(SUM(reward_cents), 0) AS BIGINT) FROM assignments WHERE worker_id = ? AND status = ?",
+                        params![worker_id, status],
+                    )?
+                    .i64(0)?,
+                ))
+            };
+            let pending = sum(tx, "Submitted")?;
+            let approved = sum(tx, "Approved")?;
+            let bonuses = Money(
+                tx.query_one("SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM bonuses WHERE worker_id = ?", params![worker_id])?
+                    .i64(0)?,
+            );
+            let available = ledger::balance(tx, &ledger::worker(worker_id))?;
+            Ok(WorkerProfile {
+                worker_id: worker_id.to_string(),
+                username: r.string(0)?,
+                country: r.string(1)?,
+                subdivision: r.opt_string(2)?,
+                created_at: r.i64(3)?,
+                pending,
+                approved,
+                bonuses,
+                available,
+                counts,
+            })
+        })
+    }
+
+    /// The HIT's question document for a worker who holds or previews it.
+    pub fn hit_for_worker(&self, hit_id: &str) -> Result<openturk_domain::model::Hit> {
+        self.read(|tx| {
+            crate::repo::load_hit(tx, hit_id)?
+                .filter(|h| !h.deleted)
+                .ok_or_else(|| crate::not_found(ErrorKind::HitNotFound, "Hit", hit_id))
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! Migrations embedded in the binary, one SQL file per version and backend. They run in one
+//! transaction each; on PostgreSQL an advisory lock keeps replicas that start together from
+//! applying the same version twice.
+
+use crate::{Backend, Db, Result, StorageError, Tx};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sqlite: include_str!("migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("migrations/postgres/0001_init.sql"),
+}];
+
+const LOCK_KEY: i64 = 0x6f70_656e_7475;
+
+pub fn run(db: &Db) -> Result<Vec<String>> {
+    db.write(|tx: &mut dyn Tx| -> Result<Vec<String>> {
+        if tx.backend() == Backend::Postgres {
+            tx.query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(?)) AS l", crate::params![LOCK_KEY])?;
+        }
+        tx.batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY,
+                name TEXT NOT NULL
+            )",
+        )?;
+        let applied: Vec<i64> = tx
+            .query("SELECT version FROM schema_migrations ORDER BY version", &[])?
+            .iter()
+            .map(|r| r.i64(0))
+            .collect::<Result<_>>()?;
+        let mut done = Vec::new();
+        for m in MIGRATIONS {
+            if applied.contains(&m.version) {
+                continue;
+            }
+            let sql = match tx.backend() {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            tx.batch(sql).map_err(|e| StorageError::Database(format!("migration {} ({}): {e}", m.version, m.name)))?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                crate::params![m.version, m.name],
+            )?;
+            done.push(format!("{:04}_{}", m.version, m.name));
+        }
+        Ok(done)
+    })
+}

@@ -1,0 +1,60 @@
+//! The worker API's error: `{"Error": {"Code", "Message"}}` with the 4xx status that fits.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use openturk_domain::ErrorKind;
+use openturk_service::Error;
+
+#[derive(Debug)]
+pub struct WorkerApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl WorkerApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        WorkerApiError { status, code, message: message.into() }
+    }
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthenticated", message)
+    }
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "InvalidParameter", message)
+    }
+}
+
+impl From<Error> for WorkerApiError {
+    fn from(e: Error) -> Self {
+        use StatusCode as S;
+        let (status, code) = match e.kind() {
+            ErrorKind::InvalidParameter | ErrorKind::InvalidDocument => (S::UNPROCESSABLE_ENTITY, "InvalidParameter"),
+            ErrorKind::HitNotFound
+            | ErrorKind::HitTypeNotFound
+            | ErrorKind::AssignmentNotFound
+            | ErrorKind::WorkerNotFound
+            | ErrorKind::NotFound => (S::NOT_FOUND, "NotFound"),
+            ErrorKind::InvalidHitState | ErrorKind::InvalidAssignmentState => (S::CONFLICT, "InvalidState"),
+            ErrorKind::Conflict | ErrorKind::HitAlreadyExists | ErrorKind::DuplicateRequest => {
+                (S::CONFLICT, "Conflict")
+            }
+            ErrorKind::LimitExceeded => (S::CONFLICT, "LimitExceeded"),
+            ErrorKind::InsufficientFunds | ErrorKind::InvalidMaximumAssignmentsIncrease => (S::CONFLICT, "Conflict"),
+            ErrorKind::AccessDenied => (S::FORBIDDEN, "Forbidden"),
+            ErrorKind::Unauthenticated => (S::UNAUTHORIZED, "Unauthenticated"),
+            ErrorKind::Unsupported => (S::UNPROCESSABLE_ENTITY, "Unsupported"),
+            ErrorKind::Internal => {
+                tracing::error!(error = %e, "worker API fault");
+                return Self::new(S::INTERNAL_SERVER_ERROR, "InternalError", "internal error; please retry");
+            }
+        };
+        Self::new(status, code, e.to_string())
+    }
+}
+
+impl IntoResponse for WorkerApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(serde_json::json!({ "Error": { "Code": self.code, "Message": self.message } })))
+            .into_response()
+    }
+}

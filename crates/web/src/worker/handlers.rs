@@ -1,0 +1,305 @@
+use super::WorkerApiError;
+use crate::{blocking, AppState};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use openturk_domain::model::{Assignment, AssignmentStatus, Hit};
+use openturk_domain::Money;
+use openturk_protocol::wire::seconds;
+use openturk_service::workers::{GroupQuery, GroupSort, NewWorker};
+use openturk_service::Service;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+type Res = Result<Response, WorkerApiError>;
+
+fn body<T: DeserializeOwned>(b: &Bytes) -> Result<T, WorkerApiError> {
+    serde_json::from_slice(b).map_err(|e| WorkerApiError::invalid(format!("The request body is not valid: {e}")))
+}
+
+/// The bearer token of a request.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get("authorization")?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+/// The signed-in worker, from the bearer token.
+async fn worker(svc: &Service, headers: &HeaderMap) -> Result<String, WorkerApiError> {
+    let token = bearer(headers).ok_or_else(|| {
+        WorkerApiError::unauthenticated(
+            "This call needs 'Authorization: Bearer <Token>'; get a token from POST /worker-api/v1/sessions",
+        )
+    })?;
+    let svc = svc.clone();
+    Ok(blocking(move || svc.worker_of_token(&token)).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignIn {
+    username: String,
+    password: String,
+}
+
+pub async fn sign_in(State(st): State<AppState>, b: Bytes) -> Res {
+    let r: SignIn = body(&b)?;
+    let svc = st.service.clone();
+    let s = blocking(move || svc.sign_in(&r.username, &r.password)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "Token": s.token, "WorkerId": s.worker_id, "Expiration": seconds(s.expires_at) })),
+    )
+        .into_response())
+}
+
+pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> Res {
+    worker(&st.service, &headers).await?;
+    let token = bearer(&headers).unwrap_or_default();
+    let svc = st.service.clone();
+    blocking(move || svc.revoke_token(&token)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignUp {
+    username: String,
+    password: String,
+    country: String,
+    subdivision: Option<String>,
+}
+
+pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
+    let r: SignUp = body(&b)?;
+    let svc = st.service.clone();
+    let id = blocking(move || {
+        svc.sign_up(&NewWorker {
+            username: r.username,
+            password: r.password,
+            country: r.country,
+            subdivision: r.subdivision,
+        })
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "WorkerId": id }))).into_response())
+}
+
+pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> Res {
+    let wid = worker(&st.service, &headers).await?;
+    let svc = st.service.clone();
+    let p = blocking(move || svc.worker_profile(&wid)).await?;
+    let counts: serde_json::Map<String, Value> = p.counts.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    Ok(Json(json!({
+        "WorkerId": p.worker_id,
+        "Username": p.username,
+        "Country": p.country,
+        "Subdivision": p.subdivision,
+        "CreationTime": seconds(p.created_at),
+        "Earnings": {
+            "Pending": p.pending.to_string(),
+            "Approved": p.approved.to_string(),
+            "Bonuses": p.bonuses.to_string(),
+            "Available": p.available.to_string(),
+        },
+        "AssignmentCounts": counts,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupParams {
+    query: Option<String>,
+    min_reward: Option<String>,
+    sort_by: Option<String>,
+    next_token: Option<String>,
+    max_results: Option<i64>,
+}
+
+pub async fn hit_groups(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<GroupParams>, axum::extract::rejection::QueryRejection>,
+) -> Res {
+    worker(&st.service, &headers).await?;
+    let Query(q) = q.map_err(|e| WorkerApiError::invalid(format!("Bad query parameters: {e}")))?;
+    let min_reward = q
+        .min_reward
+        .as_deref()
+        .map(|m| Money::parse_amount("MinReward", m))
+        .transpose()
+        .map_err(|e| WorkerApiError::invalid(e.message))?;
+    let sort = match q.sort_by.as_deref() {
+        None => None,
+        Some(s) => Some(GroupSort::parse(s).ok_or_else(|| {
+            WorkerApiError::invalid(format!("SortBy '{s}' is not one of Newest, RewardDesc, MostAvailable, Title"))
+        })?),
+    };
+    let gq = GroupQuery { query: q.query, min_reward, sort, next_token: q.next_token, max_results: q.max_results };
+    let svc = st.service.clone();
+    let page = blocking(move || svc.list_hit_groups(&gq)).await?;
+    let groups: Vec<Value> = page
+        .items
+        .iter()
+        .map(|g| {
+            json!({
+                "HITGroupId": g.hit_group_id,
+                "HITTypeId": g.hit_type_id,
+                "Title": g.title,
+                "Description": g.description,
+                "Keywords": g.keywords,
+                "Reward": g.reward.to_string(),
+                "AssignmentDurationInSeconds": g.assignment_duration_secs,
+                "HITsAvailable": g.hits_available,
+                "AssignmentsAvailable": g.assignments_available,
+                "RequesterId": g.requester_id,
+                "RequesterName": g.requester_name,
+                "Expiration": seconds(g.expires_at),
+                "CreationTime": seconds(g.created_at),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "HITGroups": groups, "NextToken": page.next_token })).into_response())
+}
+
+fn accepted(a: &Assignment, h: &Hit) -> Value {
+    json!({
+        "AssignmentId": a.assignment_id,
+        "HITId": h.hit_id,
+        "HITGroupId": h.hit_group_id,
+        "Title": h.spec.title,
+        "Reward": a.reward.to_string(),
+        "AcceptTime": seconds(a.accepted_at),
+        "Deadline": seconds(a.deadline),
+        "Question": h.question,
+    })
+}
+
+pub async fn accept_group(State(st): State<AppState>, headers: HeaderMap, Path(group): Path<String>) -> Res {
+    let wid = worker(&st.service, &headers).await?;
+    let svc = st.service.clone();
+    let (a, h) = blocking(move || svc.accept_from_group(&wid, &group)).await?;
+    Ok((StatusCode::CREATED, Json(accepted(&a, &h))).into_response())
+}
+
+pub async fn accept_hit(State(st): State<AppState>, headers: HeaderMap, Path(hit_id): Path<String>) -> Res {
+    let wid = worker(&st.service, &headers).await?;
+    let svc = st.service.clone();
+    let (a, h) = blocking(move || svc.accept_hit(&wid, &hit_id)).await?;
+    Ok((StatusCode::CREATED, Json(accepted(&a, &h))).into_response())
+}
+
+/// Preview: what a worker sees before accepting.
+pub async fn preview_hit(State(st): State<AppState>, headers: HeaderMap, Path(hit_id): Path<String>) -> Res {
+    worker(&st.service, &headers).await?;
+    let svc = st.service.clone();
+    let now = svc.now();
+    let h = blocking(move || svc.hit_for_worker(&hit_id)).await?;
+    Ok(Json(json!({
+        "HITId": h.hit_id,
+        "HITGroupId": h.hit_group_id,
+        "Title": h.spec.title,
+        "Description": h.spec.description,
+        "Keywords": h.spec.keywords,
+        "Reward": h.spec.reward.to_string(),
+        "AssignmentDurationInSeconds": h.spec.assignment_duration_secs,
+        "Expiration": seconds(h.expires_at),
+        "AssignmentsAvailable": h.available(now),
+        "Question": h.question,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AnswerValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Submit {
+    answers: std::collections::BTreeMap<String, AnswerValue>,
+}
+
+pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, b: Bytes) -> Res {
+    let wid = worker(&st.service, &headers).await?;
+    let r: Submit = body(&b)?;
+    let answers: Vec<(String, Vec<String>)> = r
+        .answers
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k,
+                match v {
+                    AnswerValue::One(s) => vec![s],
+                    AnswerValue::Many(v) => v,
+                },
+            )
+        })
+        .collect();
+    let svc = st.service.clone();
+    let a = blocking(move || svc.submit(&wid, &id, &answers)).await?;
+    Ok(Json(json!({ "AssignmentId": a.assignment_id, "AssignmentStatus": a.status.as_str(), "SubmitTime": a.submitted_at.map(seconds) }))
+        .into_response())
+}
+
+pub async fn return_assignment(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Res {
+    let wid = worker(&st.service, &headers).await?;
+    let svc = st.service.clone();
+    let a = blocking(move || svc.return_assignment(&wid, &id)).await?;
+    Ok(Json(json!({ "AssignmentId": a.assignment_id, "AssignmentStatus": a.status.as_str() })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssignmentParams {
+    status: Option<String>,
+    next_token: Option<String>,
+    max_results: Option<i64>,
+}
+
+pub async fn assignments(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<AssignmentParams>, axum::extract::rejection::QueryRejection>,
+) -> Res {
+    let wid = worker(&st.service, &headers).await?;
+    let Query(q) = q.map_err(|e| WorkerApiError::invalid(format!("Bad query parameters: {e}")))?;
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(AssignmentStatus::parse(s).ok_or_else(|| {
+            WorkerApiError::invalid(format!("Status '{s}' is not one of {}", AssignmentStatus::names()))
+        })?),
+    };
+    let svc = st.service.clone();
+    let page = blocking(move || svc.worker_assignments(&wid, status, q.next_token.as_deref(), q.max_results)).await?;
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|(a, h)| {
+            json!({
+                "AssignmentId": a.assignment_id,
+                "HITId": a.hit_id,
+                "HITGroupId": h.hit_group_id,
+                "Title": h.spec.title,
+                "RequesterId": h.requester_id,
+                "Reward": a.reward.to_string(),
+                "AssignmentStatus": a.status.as_str(),
+                "AcceptTime": seconds(a.accepted_at),
+                "Deadline": seconds(a.deadline),
+                "SubmitTime": a.submitted_at.map(seconds),
+                "AutoApprovalTime": a.auto_approval_at.map(seconds),
+                "ApprovalTime": a.approved_at.map(seconds),
+                "RejectionTime": a.rejected_at.map(seconds),
+                "RequesterFeedback": a.requester_feedback,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "Assignments": items, "NextToken": page.next_token })).into_response())
+}

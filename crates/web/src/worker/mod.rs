@@ -1,0 +1,28 @@
+//! The worker API, `/worker-api/v1`: JSON with PascalCase names like the Requester API, bearer
+//! tokens from `POST /sessions`. Documented in docs/worker-api.md. The worker website is a thin
+//! layer over the same service calls.
+
+mod error;
+mod handlers;
+pub(crate) use handlers::bearer as handlers_bearer;
+
+pub use error::WorkerApiError;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sessions", post(handlers::sign_in))
+        .route("/sessions/current", axum::routing::delete(handlers::sign_out))
+        .route("/workers", post(handlers::sign_up))
+        .route("/me", get(handlers::me))
+        .route("/hit-groups", get(handlers::hit_groups))
+        .route("/hit-groups/{group_id}/accept", post(handlers::accept_group))
+        .route("/hits/{hit_id}", get(handlers::preview_hit))
+        .route("/hits/{hit_id}/accept", post(handlers::accept_hit))
+        .route("/assignments", get(handlers::assignments))
+        .route("/assignments/{assignment_id}/submit", post(handlers::submit))
+        .route("/assignments/{assignment_id}/return", post(handlers::return_assignment))
+}
