@@ -141,15 +141,18 @@ impl Service {
     ) -> Result<Assignment> {
         let a = match repo::load_assignment(tx, assignment_id)? {
             Some(a) if a.worker_id == worker_id => a,
-            Some(_) => return Err(Error::new(
-                ErrorKind::AccessDenied,
-                format!(
+            Some(_) => {
+                return Err(Error::new(
+                    ErrorKind::AccessDenied,
+                    format!(
                     "Assignment {assignment_id} is not yours: only the worker who accepted it can submit or return it"
                 ),
-            )),
+                ))
+            }
             None => return Err(not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id)),
         };
-        if a.status != AssignmentStatus::Accepted || now > a.deadline {
+        // The deadline is exclusive: at the deadline the assignment is abandoned.
+        if a.status != AssignmentStatus::Accepted || now >= a.deadline {
             let st = if a.status == AssignmentStatus::Accepted { "Abandoned" } else { a.status.as_str() };
             return Err(Error::new(
                 ErrorKind::InvalidAssignmentState,

@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -21,7 +22,7 @@ struct Inner {
 }
 
 struct PgConn {
-    client: Client,
+    client: ManuallyDrop<Client>,
     /// Prepared statements by their `?` SQL text.
     statements: HashMap<String, Statement>,
 }
@@ -40,7 +41,7 @@ impl PgDb {
 
     fn connect(&self) -> Result<PgConn> {
         let client = self.inner.config.connect(NoTls).map_err(map_err)?;
-        Ok(PgConn { client, statements: HashMap::new() })
+        Ok(PgConn { client: ManuallyDrop::new(client), statements: HashMap::new() })
     }
 
     pub(crate) fn run<T, E: UnitError>(
@@ -82,6 +83,17 @@ impl PgDb {
             }
         }
         r
+    }
+}
+
+impl Drop for PgConn {
+    /// The synchronous client closes its connection by blocking on a runtime of its own, which
+    /// panics on a thread that drives async tasks (as when a server shuts down), so the client
+    /// is closed on a short-lived thread of its own.
+    fn drop(&mut self) {
+        // SAFETY: `client` is never used again after this; `drop` runs once.
+        let client = unsafe { ManuallyDrop::take(&mut self.client) };
+        let _ = std::thread::Builder::new().name("pg-close".into()).spawn(move || drop(client));
     }
 }
 

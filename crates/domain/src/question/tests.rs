@@ -1541,3 +1541,50 @@ fn question_answers_parse_errors_name_the_problem() {
     let e = parse_answers(SPEC_EXTERNAL_QUESTION).unwrap_err();
     assert!(e.0.contains("unknown root element <ExternalQuestion>"), "{e}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Robustness
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn question_parser_never_panics_on_mutated_input() {
+    let seeds = [
+        SPEC_HTML_QUESTION.to_string(),
+        SPEC_EXTERNAL_QUESTION.to_string(),
+        form_doc(QF_NS, SPEC_QUESTION_FORM_BODY),
+        formatted(SPEC_FORMATTED_TABLE),
+        SPEC_QUESTION_FORM_ANSWERS.to_string(),
+    ];
+    let alphabet: Vec<char> = "<>/&;\"'=![]CDATA-?#: \n\tx\u{e9}\u{1F600}".chars().collect();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    for seed in &seeds {
+        for _ in 0..300 {
+            let mut chars: Vec<char> = seed.chars().collect();
+            for _ in 0..1 + next(4) {
+                let i = next(chars.len() + 1);
+                match next(3) {
+                    0 if i < chars.len() => {
+                        chars.remove(i);
+                    }
+                    1 => chars.insert(i, alphabet[next(alphabet.len())]),
+                    _ => {
+                        let j = (i + next(20)).min(chars.len());
+                        chars.drain(i.min(j)..j);
+                    }
+                }
+            }
+            let doc: String = chars.into_iter().collect();
+            if let Err(e) = parse_question(&doc, &sandbox()) {
+                assert!(!e.0.is_empty());
+            }
+            let _ = parse_answers(&doc);
+            let _ = FormattedContent::parse(&doc);
+        }
+    }
+}

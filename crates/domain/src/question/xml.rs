@@ -261,7 +261,12 @@ pub(crate) fn parse_tree(src: &str, opts: TreeOptions) -> Result<Element, DomErr
                     } else {
                         Cow::Borrowed(raw)
                     };
-                    let value = unescape(&normalized, start, opts.resolve_entity)?.into_owned();
+                    // The value borrows from `src` (a `&str` reader), so its offset is exact.
+                    let value_pos = (raw.as_ptr() as usize)
+                        .checked_sub(src.as_ptr() as usize)
+                        .filter(|off| *off <= src.len())
+                        .unwrap_or(start);
+                    let value = unescape(&normalized, value_pos, opts.resolve_entity)?.into_owned();
                     check_chars(&value, start, &format!("attribute '{aq}'"))?;
                     let is_ns_decl = aq == "xmlns" || aq.starts_with("xmlns:");
                     let (ans, alocal) = if is_ns_decl {
@@ -404,6 +409,9 @@ mod tests {
         assert!(parse_tree("<a>&#1;</a>", opts()).is_err());
         assert!(parse_tree("<a>\u{1}</a>", opts()).is_err());
         assert!(parse_tree("<a b=\"<\"/>", opts()).is_err());
+        let e = parse_tree("<a b=\"x &q; y\"/>", opts()).unwrap_err();
+        assert_eq!(e.pos, 8);
+        assert!(e.kind.to_string().contains("'&q;'"));
         assert!(parse_tree("<!DOCTYPE a><a/>", opts()).is_err());
         assert!(parse_tree("<x:a/>", opts()).is_err());
         let deep = "<a>".repeat(9) + &"</a>".repeat(9);

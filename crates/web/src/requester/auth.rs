@@ -54,7 +54,9 @@ pub fn authenticate(
         )
     })?;
     let signing_key = cache.get(&key, &auth.date, &auth.region, &auth.service);
-    let now = service.now().div_euclid(1000);
+    // Signatures are dated by the client's wall clock, so they are checked against ours, not
+    // against the marketplace clock (which tests may move).
+    let now = openturk_domain::clock::Clock::now_ms(&openturk_domain::SystemClock).div_euclid(1000);
     sigv4::verify_with_key(parts, &auth, &signing_key, now, service.config().signature_max_skew_secs)
         .map_err(sig_error)?;
     Ok(key)
