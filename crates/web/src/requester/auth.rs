@@ -12,8 +12,11 @@ use std::sync::Arc;
 /// client uses the same one all day.
 #[derive(Default)]
 pub struct SigningKeyCache {
-    keys: RwLock<HashMap<(String, String, String, String), [u8; 32]>>,
+    keys: RwLock<HashMap<Scope, [u8; 32]>>,
 }
+
+/// (access key, date, region, service).
+type Scope = (String, String, String, String);
 
 const MAX_CACHED: usize = 10_000;
 
