@@ -439,3 +439,45 @@ async fn two_replicas_on_postgres_pay_once() {
     assert_eq!(format!("{total:.2}"), format!("{:.2}", n as f64 * 0.5));
     s.verify_ledger();
 }
+
+both_backends!(sign_up_open_or_closed_and_in_progress_limit, |b| async move {
+    let signup = |s: &TestServer, name: &str| {
+        reqwest::Client::new()
+            .post(s.endpoint() + "/worker-api/v1/workers")
+            .body(
+                json!({"Username": name, "Password": "a-long-password", "Country": "US", "Subdivision": "CA"})
+                    .to_string(),
+            )
+            .send()
+    };
+    let open = TestServer::start(b).await;
+    let r = signup(&open, "newbie").await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["WorkerId"].as_str().unwrap().starts_with('A'));
+    assert_eq!(signup(&open, "newbie").await.unwrap().status().as_u16(), 409, "name taken");
+    let bad = reqwest::Client::new()
+        .post(open.endpoint() + "/worker-api/v1/workers")
+        .body(r#"{"Username":"x1y","Password":"a-long-password","Country":"usa"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 422);
+
+    let config =
+        openturk_service::ServiceConfig { open_signup: false, max_assignments_in_progress: 2, ..Default::default() };
+    let closed = TestServer::start_with(b, Options { mode: Mode::Sandbox, config }).await;
+    let r = signup(&closed, "newbie").await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    // At most two assignments in progress at once.
+    let c = closed.client();
+    let (_, t) = closed.worker("busy").await;
+    for i in 0..3 {
+        let id = create_hit(&c).send().await.unwrap().hit.unwrap().hit_id.unwrap();
+        let (st, v) = accept(&closed, &t, &id).await;
+        assert_eq!(st, if i < 2 { 201 } else { 409 }, "{v}");
+        if i == 2 {
+            assert_eq!(v["Error"]["Code"], "LimitExceeded");
+        }
+    }
+});
