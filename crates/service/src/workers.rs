@@ -229,14 +229,14 @@ impl Service {
             q.query.as_deref().map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], ""))).unwrap_or_default();
         let min_reward = q.min_reward.map(|m| m.0).unwrap_or(0);
         let sql = format!(
-            "SELECT hit_group_id, hit_type_id, title, description, keywords, reward_cents, duration, hits_available,
+            "SELECT hit_group_id, hit_type_id, title, description, keywords, reward_cents, spec, hits_available,
                     assignments_available, requester_id, requester_name, expires_at, created_at FROM (
                SELECT h.hit_group_id, MIN(h.hit_type_id) AS hit_type_id, MIN(h.title) AS title, MIN(h.description) AS description,
                       MIN(h.keywords) AS keywords, MIN(h.reward_cents) AS reward_cents,
                       MIN(h.spec) AS spec, COUNT(*) AS hits_available,
                       CAST(SUM(h.max_assignments - h.num_pending - h.num_submitted - h.num_completed) AS BIGINT) AS assignments_available,
                       MIN(h.requester_id) AS requester_id, MIN(r.name) AS requester_name,
-                      MAX(h.expires_at) AS expires_at, MAX(h.created_at) AS created_at, 0 AS duration
+                      MAX(h.expires_at) AS expires_at, MAX(h.created_at) AS created_at
                FROM hits h JOIN requesters r ON r.requester_id = h.requester_id
                WHERE h.status = 'Assignable' AND h.expires_at > ? AND h.deleted = 0 AND h.reward_cents >= ?
                  AND (? = '' OR LOWER(h.title) LIKE ? OR LOWER(h.description) LIKE ? OR LOWER(COALESCE(h.keywords, '')) LIKE ?)
@@ -252,13 +252,9 @@ impl Service {
             let mut items = Vec::new();
             for r in rows.iter().take(limit as usize) {
                 let ty = r.string(1)?;
-                let duration = tx
-                    .query_one("SELECT spec FROM hit_types WHERE hit_type_id = ?", params![&ty])?
-                    .string(0)
-                    .ok()
-                    .and_then(|s| serde_json::from_str::<openturk_domain::model::HitTypeSpec>(&s).ok())
+                let duration = serde_json::from_str::<openturk_domain::model::HitTypeSpec>(&r.string(6)?)
                     .map(|s| s.assignment_duration_secs)
-                    .unwrap_or(0);
+                    .map_err(|e| crate::error::corrupt("HIT properties", e))?;
                 items.push(HitGroup {
                     hit_group_id: r.string(0)?,
                     hit_type_id: ty,

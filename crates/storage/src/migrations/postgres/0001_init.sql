@@ -83,6 +83,8 @@ CREATE TABLE assignments (
 CREATE UNIQUE INDEX assignments_one_per_worker ON assignments (hit_id, worker_id)
     WHERE status IN ('Accepted', 'Submitted', 'Approved', 'Rejected');
 CREATE INDEX assignments_by_hit ON assignments (hit_id, seq);
+-- Holds are recomputed from a HIT's live (Accepted, Submitted) assignments: keep that cheap.
+CREATE INDEX assignments_by_hit_status ON assignments (hit_id, status);
 CREATE INDEX assignments_by_worker ON assignments (worker_id, status, seq);
 
 -- UniqueRequestToken: one row per requester, operation and token, kept 24 hours.
