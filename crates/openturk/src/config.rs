@@ -36,6 +36,8 @@ pub struct Lifecycle {
 pub struct Workers {
     /// Assignments a worker may hold in progress at once.
     pub max_assignments_in_progress: i64,
+    /// Assignments of one requester a worker may hold in progress at once (MTurk: 10).
+    pub max_assignments_in_progress_per_requester: i64,
     /// Whether workers may sign up through the worker API.
     pub open_signup: bool,
     /// Lifetime of a worker session token, in hours.
@@ -67,6 +69,7 @@ impl Default for Workers {
         let d = ServiceConfig::default();
         Workers {
             max_assignments_in_progress: d.max_assignments_in_progress,
+            max_assignments_in_progress_per_requester: d.max_assignments_in_progress_per_requester,
             open_signup: d.open_signup,
             session_ttl_hours: d.session_ttl_secs / 3600,
         }
@@ -151,6 +154,7 @@ impl Config {
             fees: self.fees.clone(),
             disposal_after_secs: self.lifecycle.disposal_after_days * 86_400,
             max_assignments_in_progress: self.workers.max_assignments_in_progress,
+            max_assignments_in_progress_per_requester: self.workers.max_assignments_in_progress_per_requester,
             open_signup: self.workers.open_signup,
             session_ttl_secs: self.workers.session_ttl_hours * 3600,
             ..ServiceConfig::default()

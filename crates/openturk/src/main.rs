@@ -31,7 +31,8 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
         /// Testing only: a clock that moves only through POST /_openturk/test/clock.
-        #[arg(long, hide = true, env = "OPENTURK_TEST_CLOCK")]
+        #[arg(long, hide = true, env = "OPENTURK_TEST_CLOCK", action = clap::ArgAction::SetTrue,
+              value_parser = clap::builder::BoolishValueParser::new())]
         test_clock: bool,
     },
     /// Applies database migrations and exits.

@@ -194,7 +194,7 @@ pub(crate) fn balance_of(tx: &mut dyn Tx, mode: Mode, rid: &str) -> Result<Balan
 /// Where a requester's spending comes from: its prepaid account, or in sandbox mode the faucet.
 pub(crate) fn funding_account(mode: Mode, rid: &str) -> String {
     match mode {
-        Mode::Sandbox => ledger::SANDBOX_FAUCET.to_string(),
+        Mode::Sandbox => ledger::sandbox_faucet(rid),
         Mode::Production => ledger::available(rid),
     }
 }

@@ -15,6 +15,8 @@ use openturk_storage::{params, Tx};
 /// How long after submission a rejection may still be overridden.
 const OVERRIDE_WINDOW_MS: i64 = 30 * 24 * 3600 * 1000;
 const MAX_BONUS_REASON: usize = 4096;
+/// The largest single bonus: 1,000,000.00 (keeps the books far from integer overflow).
+const MAX_BONUS: Money = Money(100_000_000);
 
 /// A worker's answers: field name → one or more values.
 pub type Answers = Vec<(String, Vec<String>)>;
@@ -104,6 +106,22 @@ impl Service {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
                 format!("You already have {held} assignments in progress, the most allowed at once ({limit}); submit or return one first"),
+            ));
+        }
+        // "By default, any Worker can accept a maximum of 10 assignments for your HITs."
+        let per = self.config().max_assignments_in_progress_per_requester;
+        let of_requester = tx
+            .query_one(
+                "SELECT COUNT(*) FROM assignments WHERE worker_id = ? AND status = 'Accepted' AND requester_id = ?",
+                params![worker_id, &hit.requester_id],
+            )?
+            .i64(0)?;
+        if of_requester >= per {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "You already have {of_requester} assignments of this requester in progress, the most allowed ({per}); submit or return one first"
+                ),
             ));
         }
         let a = Assignment {
@@ -248,16 +266,26 @@ impl Service {
 
     // ----- requester side -----
 
+    /// The requester's own assignment, submitted or reviewed, of a HIT not disposed of:
+    /// "Requesters can only retrieve their own assignments for HITs that they have not
+    /// disposed of." Anything else does not exist for the caller.
     fn own_assignment(&self, tx: &mut dyn Tx, requester_id: &str, assignment_id: &str) -> Result<Assignment> {
+        let visible = |a: &Assignment| {
+            a.requester_id == requester_id
+                && matches!(
+                    a.status,
+                    AssignmentStatus::Submitted | AssignmentStatus::Approved | AssignmentStatus::Rejected
+                )
+        };
         match repo::load_assignment(tx, assignment_id)? {
-            Some(a)
-                if a.requester_id == requester_id
-                    && matches!(
-                        a.status,
-                        AssignmentStatus::Submitted | AssignmentStatus::Approved | AssignmentStatus::Rejected
-                    ) =>
-            {
-                Ok(a)
+            Some(a) if visible(&a) => {
+                let disposed =
+                    tx.query_one("SELECT deleted FROM hits WHERE hit_id = ?", params![&a.hit_id])?.bool(0)?;
+                if disposed {
+                    Err(not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id))
+                } else {
+                    Ok(a)
+                }
             }
             _ => Err(not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id)),
         }
@@ -452,8 +480,10 @@ impl Service {
         token: Option<&str>,
     ) -> Result<()> {
         let amount = Money::parse_amount("BonusAmount", amount)?;
-        if amount.0 <= 0 {
-            return Err(Error::invalid(format!("BonusAmount {amount} must be greater than 0.00")));
+        if amount.0 <= 0 || amount > MAX_BONUS {
+            return Err(Error::invalid(format!(
+                "BonusAmount {amount} must be greater than 0.00 and at most {MAX_BONUS}"
+            )));
         }
         validate::text("Reason", reason, MAX_BONUS_REASON, false)?;
         validate::no_control_chars("Reason", reason)?;

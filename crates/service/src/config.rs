@@ -10,6 +10,8 @@ pub struct ServiceConfig {
     pub disposal_after_secs: i64,
     /// How many assignments a worker may hold in progress at once.
     pub max_assignments_in_progress: i64,
+    /// How many of one requester's assignments a worker may hold in progress (MTurk: 10).
+    pub max_assignments_in_progress_per_requester: i64,
     /// Whether workers may sign themselves up through the worker API.
     pub open_signup: bool,
     /// How long a worker session token lives.
@@ -25,6 +27,7 @@ impl Default for ServiceConfig {
             fees: FeePolicy::default(),
             disposal_after_secs: 120 * 24 * 3600,
             max_assignments_in_progress: 25,
+            max_assignments_in_progress_per_requester: 10,
             open_signup: true,
             session_ttl_secs: 7 * 24 * 3600,
             signature_max_skew_secs: 15 * 60,

@@ -8,7 +8,7 @@ use openturk_domain::model::{Hit, HitReviewStatus, HitStatus, HitType, HitTypeSp
 use openturk_domain::qualification::QualificationRequirement;
 use openturk_domain::question::{parse_question, QuestionParseOptions};
 use openturk_domain::validate::{self, HitTypeInput};
-use openturk_domain::{ids, DomainError, ErrorKind};
+use openturk_domain::{ids, DomainError, ErrorKind, Money};
 use openturk_storage::{params, Tx};
 
 /// HIT-type properties as a caller gives them; validated by the service.
@@ -123,6 +123,7 @@ impl Service {
                 (HitTypeRef::New(_), None) => unreachable!("new HIT types are validated above"),
             };
             let fee = self.config().fees.assignment_fee(ty.spec.reward, max);
+            check_total_cost(ty.spec.reward, fee, max)?;
             let mut hit = Hit {
                 hit_id: ids::new_hit_id(),
                 hit_group_id: ids::hit_group_id(&ty.hit_type_id),
@@ -271,6 +272,7 @@ impl Service {
             hit.hit_type_id = ty.hit_type_id.clone();
             hit.hit_group_id = ids::hit_group_id(&ty.hit_type_id);
             hit.fee_per_assignment = self.config().fees.assignment_fee(ty.spec.reward, hit.max_assignments);
+            check_total_cost(ty.spec.reward, hit.fee_per_assignment, hit.max_assignments)?;
             hit.spec = ty.spec;
             self.settle_hit(tx, &mut hit, now)?;
             Ok(hit)
@@ -314,6 +316,7 @@ impl Service {
             if new_max > validate::MAX_MAX_ASSIGNMENTS {
                 return Err(Error::invalid(format!("MaxAssignments would become {new_max}, more than {}", validate::MAX_MAX_ASSIGNMENTS)));
             }
+            check_total_cost(hit.spec.reward, hit.fee_per_assignment, new_max)?;
             hit.max_assignments = new_max;
             self.settle_hit(tx, &mut hit, now)?;
             if let Some(t) = token {
@@ -323,23 +326,25 @@ impl Service {
         })
     }
 
-    /// DeleteHIT: only a Reviewable HIT whose submitted work is all reviewed. Deleting a HIT
-    /// that is already disposed succeeds, so that retries are harmless.
+    /// DeleteHIT: only a Reviewable (or Reviewing) HIT whose submitted work is all reviewed.
+    /// Deleting a HIT that is already disposed succeeds, so that retries are harmless.
     pub fn delete_hit(&self, requester_id: &str, hit_id: &str) -> Result<()> {
         self.write(|tx| {
             let now = self.now();
             let mut hit = repo::own_hit(tx, requester_id, hit_id)?;
             match hit.status {
                 HitStatus::Disposed => Ok(()),
-                HitStatus::Reviewable if hit.num_submitted == 0 && hit.num_pending == 0 => self.dispose(tx, &mut hit, now),
-                HitStatus::Reviewable => Err(Error::new(
+                HitStatus::Reviewable | HitStatus::Reviewing if hit.num_submitted == 0 && hit.num_pending == 0 => {
+                    self.dispose(tx, &mut hit, now)
+                }
+                HitStatus::Reviewable | HitStatus::Reviewing => Err(Error::new(
                     ErrorKind::InvalidHitState,
                     format!(
                         "HIT {hit_id} has {} submitted assignments that are not yet approved or rejected; review them before deleting the HIT",
                         hit.num_submitted
                     ),
                 )),
-                _ => Err(invalid_hit_state(&hit, "Reviewable")),
+                _ => Err(invalid_hit_state(&hit, "Reviewable, Reviewing")),
             }
         })
     }
@@ -347,6 +352,20 @@ impl Service {
     pub fn balance_of(&self, requester_id: &str) -> Result<accounts::Balance> {
         self.balance(requester_id)
     }
+}
+
+/// The most one HIT may cost: 1,000,000,000.00. It keeps every sum of the books far from
+/// integer overflow.
+pub const MAX_HIT_COST: Money = Money(100_000_000_000);
+
+fn check_total_cost(reward: Money, fee: Money, max_assignments: i64) -> Result<()> {
+    let total = (reward + fee).checked_mul(max_assignments).filter(|t| *t <= MAX_HIT_COST);
+    if total.is_none() {
+        return Err(Error::invalid(format!(
+            "MaxAssignments {max_assignments} × (Reward {reward} + fee {fee}) is more than a HIT may cost ({MAX_HIT_COST})"
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn invalid_hit_state(hit: &Hit, allowed: &str) -> Error {

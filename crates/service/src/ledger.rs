@@ -8,7 +8,8 @@
 //! - `worker:{id}`: a worker's earnings;
 //! - `platform:fees`: the marketplace's fees;
 //! - `external:deposits`: the outside world; goes negative as deposits come in;
-//! - `sandbox:faucet`: in sandbox mode, where requesters' (play) money comes from.
+//! - `sandbox:{id}`: in sandbox mode, where a requester's (play) money comes from; one per
+//!   requester, so that requesters never contend for one row.
 
 use crate::error::{Error, Result};
 use openturk_domain::{ErrorKind, Money};
@@ -16,13 +17,15 @@ use openturk_storage::{params, Tx};
 
 pub const PLATFORM_FEES: &str = "platform:fees";
 pub const EXTERNAL: &str = "external:deposits";
-pub const SANDBOX_FAUCET: &str = "sandbox:faucet";
 
 pub fn available(requester_id: &str) -> String {
     format!("requester:{requester_id}:available")
 }
 pub fn hold(requester_id: &str) -> String {
     format!("requester:{requester_id}:hold")
+}
+pub fn sandbox_faucet(requester_id: &str) -> String {
+    format!("sandbox:{requester_id}")
 }
 pub fn worker(worker_id: &str) -> String {
     format!("worker:{worker_id}")

@@ -44,6 +44,8 @@ struct Inner {
     keys: RwLock<HashMap<String, Arc<accounts::AccessKey>>>,
     /// No scheduled work falls due before this time (a lower bound; see `lifecycle`).
     next_due: AtomicI64,
+    /// When (marketplace clock) this process last asked PostgreSQL for due work.
+    last_due_check: AtomicI64,
     /// Wakes the background scheduler when new work is scheduled.
     wake: tokio::sync::Notify,
 }
@@ -83,6 +85,7 @@ impl Service {
                 sealer,
                 keys: RwLock::new(HashMap::new()),
                 next_due: AtomicI64::new(i64::MIN),
+                last_due_check: AtomicI64::new(i64::MIN),
                 wake: tokio::sync::Notify::new(),
             }),
         })

@@ -21,6 +21,10 @@ pub(crate) const HIT_DISPOSE: &str = "hit_dispose";
 pub(crate) const ASSIGNMENT_DEADLINE: &str = "assignment_deadline";
 pub(crate) const AUTO_APPROVE: &str = "auto_approve";
 
+/// On PostgreSQL, how stale (in marketplace milliseconds) this replica's view of other
+/// replicas' due work may be before a call asks the database again.
+const DUE_CHECK_MS: i64 = 100;
+
 /// Jobs done per transaction, so one backlog does not make one huge transaction.
 const BATCH: i64 = 200;
 
@@ -54,10 +58,20 @@ impl Service {
                 }
             }
             Backend::Postgres => {
+                // Other replicas schedule work this process does not know about; ask the
+                // database, but at most every DUE_CHECK_MS of marketplace time.
                 if now < self.inner.next_due.load(Ordering::SeqCst) {
+                    let last = self.inner.last_due_check.load(Ordering::SeqCst);
+                    if now.saturating_sub(last) < DUE_CHECK_MS {
+                        return Ok(());
+                    }
+                    self.inner.last_due_check.store(now, Ordering::SeqCst);
                     let next = self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<i64>> {
                         Ok(tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?)
                     })?;
+                    if let Some(n) = next {
+                        lower_hint(&self.inner.next_due, n);
+                    }
                     if next.is_none_or(|n| n > now) {
                         return Ok(());
                     }

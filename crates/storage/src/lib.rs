@@ -79,8 +79,10 @@ pub trait Tx {
     }
 }
 
-/// How many times a unit of work is tried before its conflict is reported.
-const MAX_ATTEMPTS: usize = 50;
+/// How long a unit of work keeps being retried on conflicts before the conflict is reported.
+/// Under SERIALIZABLE one of any set of conflicting transactions always commits, so retries
+/// make progress; the bound only stops a pathological pile-up.
+const RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// A database handle; cheap to clone and share between threads.
 #[derive(Clone)]
@@ -119,6 +121,7 @@ impl Db {
     /// Runs `f` in a read-write transaction, again on conflict.
     pub fn write<T, E: UnitError>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         let mut attempt = 0;
+        let start = std::time::Instant::now();
         loop {
             attempt += 1;
             let r = match self {
@@ -126,7 +129,7 @@ impl Db {
                 Db::Postgres(db) => db.run(true, &mut f),
             };
             match r {
-                Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+                Err(e) if e.is_retryable() && start.elapsed() < RETRY_FOR => {
                     backoff(attempt);
                     continue;
                 }
@@ -138,6 +141,7 @@ impl Db {
     /// Runs `f` in a read-only transaction (a consistent snapshot).
     pub fn read<T, E: UnitError>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
         let mut attempt = 0;
+        let start = std::time::Instant::now();
         loop {
             attempt += 1;
             let r = match self {
@@ -145,7 +149,7 @@ impl Db {
                 Db::Postgres(db) => db.run(false, &mut f),
             };
             match r {
-                Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+                Err(e) if e.is_retryable() && start.elapsed() < RETRY_FOR => {
                     backoff(attempt);
                     continue;
                 }

@@ -19,6 +19,9 @@ pub struct PgDb {
 struct Inner {
     config: postgres::Config,
     idle: Mutex<Vec<PgConn>>,
+    /// Connections open (idle or in use); callers wait when it reaches MAX_CONNECTIONS.
+    open: Mutex<usize>,
+    freed: parking_lot::Condvar,
 }
 
 struct PgConn {
@@ -27,13 +30,22 @@ struct PgConn {
     statements: HashMap<String, Statement>,
 }
 
-const IDLE_CONNECTIONS: usize = 16;
+/// Connections per process. Callers beyond this wait for one to be free rather than open
+/// more: PostgreSQL does better with a few busy connections than with many.
+const MAX_CONNECTIONS: usize = 32;
 
 impl PgDb {
     pub fn open(url: &str) -> Result<PgDb> {
         let config: postgres::Config =
             url.parse().map_err(|e| StorageError::Config(format!("bad PostgreSQL URL: {e}")))?;
-        let db = PgDb { inner: Arc::new(Inner { config, idle: Mutex::new(Vec::new()) }) };
+        let db = PgDb {
+            inner: Arc::new(Inner {
+                config,
+                idle: Mutex::new(Vec::new()),
+                open: Mutex::new(1),
+                freed: parking_lot::Condvar::new(),
+            }),
+        };
         let c = db.connect()?;
         db.inner.idle.lock().push(c);
         Ok(db)
@@ -49,11 +61,7 @@ impl PgDb {
         write: bool,
         f: &mut impl FnMut(&mut dyn Tx) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let conn = self.inner.idle.lock().pop();
-        let mut conn = match conn {
-            Some(c) => c,
-            None => self.connect()?,
-        };
+        let mut conn = self.checkout()?;
         let begin = if write {
             "BEGIN ISOLATION LEVEL SERIALIZABLE"
         } else {
@@ -76,13 +84,33 @@ impl PgDb {
                 }
             }
         })();
-        if !conn.client.is_closed() {
-            let mut idle = self.inner.idle.lock();
-            if idle.len() < IDLE_CONNECTIONS {
-                idle.push(conn);
-            }
-        }
+        self.checkin(conn);
         r
+    }
+
+    /// An idle connection, a new one while under the limit, or the next one freed.
+    fn checkout(&self) -> Result<PgConn> {
+        loop {
+            if let Some(c) = self.inner.idle.lock().pop() {
+                return Ok(c);
+            }
+            let mut open = self.inner.open.lock();
+            if *open < MAX_CONNECTIONS {
+                *open += 1;
+                drop(open);
+                return self.connect().inspect_err(|_| *self.inner.open.lock() -= 1);
+            }
+            self.inner.freed.wait_for(&mut open, std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn checkin(&self, conn: PgConn) {
+        if conn.client.is_closed() {
+            *self.inner.open.lock() -= 1;
+        } else {
+            self.inner.idle.lock().push(conn);
+        }
+        self.inner.freed.notify_one();
     }
 }
 

@@ -21,7 +21,9 @@ struct Inner {
 }
 
 /// Readers kept open for reuse; more may be opened under load and are then closed.
-const IDLE_READERS: usize = 16;
+const IDLE_READERS: usize = 64;
+/// How often the background checkpointer folds the WAL back into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 fn connect(path: &Path) -> Result<Connection> {
     let c = Connection::open(path).map_err(map_err)?;
@@ -30,7 +32,8 @@ fn connect(path: &Path) -> Result<Connection> {
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;
-         PRAGMA cache_size = -32000;",
+         PRAGMA cache_size = -32000;
+         PRAGMA wal_autocheckpoint = 0;",
     )
     .map_err(map_err)?;
     c.set_prepared_statement_cache_capacity(256);
@@ -46,13 +49,10 @@ impl SqliteDb {
             }
         }
         let writer = connect(path)?;
-        Ok(SqliteDb {
-            inner: Arc::new(Inner {
-                path: path.to_path_buf(),
-                writer: Mutex::new(writer),
-                readers: Mutex::new(Vec::new()),
-            }),
-        })
+        let inner =
+            Arc::new(Inner { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) });
+        spawn_checkpointer(Arc::downgrade(&inner))?;
+        Ok(SqliteDb { inner })
     }
 
     pub(crate) fn run<T, E: UnitError>(
@@ -79,23 +79,49 @@ impl SqliteDb {
     }
 }
 
+/// Checkpoints the WAL off the commit path: SQLite's automatic checkpoint would run inside
+/// some unlucky writer's commit, with every other writer queued behind it. Stops when the
+/// database is dropped.
+fn spawn_checkpointer(db: std::sync::Weak<Inner>) -> Result<()> {
+    let path = db.upgrade().map(|i| i.path.clone()).unwrap_or_default();
+    let conn = connect(&path)?;
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            if db.upgrade().is_none() {
+                return;
+            }
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        })
+        .map_err(|e| StorageError::Config(format!("cannot start the checkpoint thread: {e}")))?;
+    Ok(())
+}
+
+/// Runs a statement without parameters through the statement cache (BEGIN, COMMIT…).
+fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 fn run_in<T, E: UnitError>(
     conn: &mut Connection,
     begin: &str,
     f: &mut impl FnMut(&mut dyn Tx) -> std::result::Result<T, E>,
 ) -> std::result::Result<T, E> {
-    conn.execute_batch(begin).map_err(map_err)?;
+    exec_cached(conn, begin).map_err(map_err)?;
     let mut tx = SqliteTx { conn };
     match f(&mut tx) {
-        Ok(v) => match conn.execute_batch("COMMIT") {
+        Ok(v) => match exec_cached(conn, "COMMIT") {
             Ok(()) => Ok(v),
             Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
+                let _ = exec_cached(conn, "ROLLBACK");
                 Err(map_err(e).into())
             }
         },
         Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = exec_cached(conn, "ROLLBACK");
             Err(e)
         }
     }

@@ -103,7 +103,7 @@ pub async fn handle(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
         }
     }
     let svc = st.service.clone();
-    let result = blocking(move || {
+    let result = blocking(&st.service, move || {
         let wid = svc.worker_of_token(&token)?;
         svc.submit(&wid, &assignment_id, &answers)
     })

@@ -40,7 +40,7 @@ pub async fn handle(State(st): State<AppState>, method: Method, uri: Uri, header
     };
     let svc = st.service.clone();
     let cache = st.sigv4.clone();
-    let result = blocking(move || call(&svc, &cache, &method, &uri, &headers, &body)).await;
+    let result = blocking(&st.service, move || call(&svc, &cache, &method, &uri, &headers, &body)).await;
     respond(&st.service, &rid, result)
 }
 

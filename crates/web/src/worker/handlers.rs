@@ -34,8 +34,8 @@ async fn worker(svc: &Service, headers: &HeaderMap) -> Result<String, WorkerApiE
             "This call needs 'Authorization: Bearer <Token>'; get a token from POST /worker-api/v1/sessions",
         )
     })?;
-    let svc = svc.clone();
-    Ok(blocking(move || svc.worker_of_token(&token)).await?)
+    let owned = svc.clone();
+    Ok(blocking(svc, move || owned.worker_of_token(&token)).await?)
 }
 
 #[derive(Deserialize)]
@@ -48,7 +48,9 @@ pub struct SignIn {
 pub async fn sign_in(State(st): State<AppState>, b: Bytes) -> Res {
     let r: SignIn = body(&b)?;
     let svc = st.service.clone();
-    let s = blocking(move || svc.sign_in(&r.username, &r.password)).await?;
+    // Password hashing is tens of milliseconds of CPU: always off the async threads.
+    let s =
+        tokio::task::spawn_blocking(move || svc.sign_in(&r.username, &r.password)).await.expect("sign-in panicked")?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "Token": s.token, "WorkerId": s.worker_id, "Expiration": seconds(s.expires_at) })),
@@ -60,7 +62,7 @@ pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> Res {
     worker(&st.service, &headers).await?;
     let token = bearer(&headers).unwrap_or_default();
     let svc = st.service.clone();
-    blocking(move || svc.revoke_token(&token)).await?;
+    blocking(&st.service, move || svc.revoke_token(&token)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -76,7 +78,7 @@ pub struct SignUp {
 pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
     let r: SignUp = body(&b)?;
     let svc = st.service.clone();
-    let id = blocking(move || {
+    let id = blocking(&st.service, move || {
         svc.sign_up(&NewWorker {
             username: r.username,
             password: r.password,
@@ -91,7 +93,7 @@ pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
 pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> Res {
     let wid = worker(&st.service, &headers).await?;
     let svc = st.service.clone();
-    let p = blocking(move || svc.worker_profile(&wid)).await?;
+    let p = blocking(&st.service, move || svc.worker_profile(&wid)).await?;
     let counts: serde_json::Map<String, Value> = p.counts.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
     Ok(Json(json!({
         "WorkerId": p.worker_id,
@@ -141,7 +143,7 @@ pub async fn hit_groups(
     };
     let gq = GroupQuery { query: q.query, min_reward, sort, next_token: q.next_token, max_results: q.max_results };
     let svc = st.service.clone();
-    let page = blocking(move || svc.list_hit_groups(&gq)).await?;
+    let page = blocking(&st.service, move || svc.list_hit_groups(&gq)).await?;
     let groups: Vec<Value> = page
         .items
         .iter()
@@ -182,14 +184,14 @@ fn accepted(a: &Assignment, h: &Hit) -> Value {
 pub async fn accept_group(State(st): State<AppState>, headers: HeaderMap, Path(group): Path<String>) -> Res {
     let wid = worker(&st.service, &headers).await?;
     let svc = st.service.clone();
-    let (a, h) = blocking(move || svc.accept_from_group(&wid, &group)).await?;
+    let (a, h) = blocking(&st.service, move || svc.accept_from_group(&wid, &group)).await?;
     Ok((StatusCode::CREATED, Json(accepted(&a, &h))).into_response())
 }
 
 pub async fn accept_hit(State(st): State<AppState>, headers: HeaderMap, Path(hit_id): Path<String>) -> Res {
     let wid = worker(&st.service, &headers).await?;
     let svc = st.service.clone();
-    let (a, h) = blocking(move || svc.accept_hit(&wid, &hit_id)).await?;
+    let (a, h) = blocking(&st.service, move || svc.accept_hit(&wid, &hit_id)).await?;
     Ok((StatusCode::CREATED, Json(accepted(&a, &h))).into_response())
 }
 
@@ -198,7 +200,7 @@ pub async fn preview_hit(State(st): State<AppState>, headers: HeaderMap, Path(hi
     worker(&st.service, &headers).await?;
     let svc = st.service.clone();
     let now = svc.now();
-    let h = blocking(move || svc.hit_for_worker(&hit_id)).await?;
+    let h = blocking(&st.service, move || svc.hit_for_worker(&hit_id)).await?;
     Ok(Json(json!({
         "HITId": h.hit_id,
         "HITGroupId": h.hit_group_id,
@@ -244,7 +246,7 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(id): Pa
         })
         .collect();
     let svc = st.service.clone();
-    let a = blocking(move || svc.submit(&wid, &id, &answers)).await?;
+    let a = blocking(&st.service, move || svc.submit(&wid, &id, &answers)).await?;
     Ok(Json(json!({ "AssignmentId": a.assignment_id, "AssignmentStatus": a.status.as_str(), "SubmitTime": a.submitted_at.map(seconds) }))
         .into_response())
 }
@@ -252,7 +254,7 @@ pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(id): Pa
 pub async fn return_assignment(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Res {
     let wid = worker(&st.service, &headers).await?;
     let svc = st.service.clone();
-    let a = blocking(move || svc.return_assignment(&wid, &id)).await?;
+    let a = blocking(&st.service, move || svc.return_assignment(&wid, &id)).await?;
     Ok(Json(json!({ "AssignmentId": a.assignment_id, "AssignmentStatus": a.status.as_str() })).into_response())
 }
 
@@ -278,7 +280,9 @@ pub async fn assignments(
         })?),
     };
     let svc = st.service.clone();
-    let page = blocking(move || svc.worker_assignments(&wid, status, q.next_token.as_deref(), q.max_results)).await?;
+    let page =
+        blocking(&st.service, move || svc.worker_assignments(&wid, status, q.next_token.as_deref(), q.max_results))
+            .await?;
     let items: Vec<Value> = page
         .items
         .iter()

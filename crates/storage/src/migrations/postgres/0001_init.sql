@@ -85,7 +85,8 @@ CREATE UNIQUE INDEX assignments_one_per_worker ON assignments (hit_id, worker_id
 CREATE INDEX assignments_by_hit ON assignments (hit_id, seq);
 -- Holds are recomputed from a HIT's live (Accepted, Submitted) assignments: keep that cheap.
 CREATE INDEX assignments_by_hit_status ON assignments (hit_id, status);
-CREATE INDEX assignments_by_worker ON assignments (worker_id, status, seq);
+CREATE INDEX assignments_by_worker ON assignments (worker_id, seq);
+CREATE INDEX assignments_in_progress ON assignments (worker_id, status, requester_id);
 
 -- UniqueRequestToken: one row per requester, operation and token, kept 24 hours.
 CREATE TABLE request_tokens (
