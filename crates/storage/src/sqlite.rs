@@ -61,8 +61,23 @@ impl SqliteDb {
         f: &mut impl FnMut(&mut dyn Tx) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         if write {
-            let mut conn = self.inner.writer.lock();
-            run_in(&mut conn, "BEGIN IMMEDIATE", f)
+            // Uncontended, the unit of work runs right here. Contended, waiting for the writer
+            // would idle an async worker thread that could serve other requests meanwhile, so
+            // on a multi-threaded runtime the wait is handed to `block_in_place`.
+            if let Some(mut conn) = self.inner.writer.try_lock() {
+                return run_in(&mut conn, "BEGIN IMMEDIATE", f);
+            }
+            let on_runtime = tokio::runtime::Handle::try_current()
+                .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+            if on_runtime {
+                tokio::task::block_in_place(|| {
+                    let mut conn = self.inner.writer.lock();
+                    run_in(&mut conn, "BEGIN IMMEDIATE", f)
+                })
+            } else {
+                let mut conn = self.inner.writer.lock();
+                run_in(&mut conn, "BEGIN IMMEDIATE", f)
+            }
         } else {
             let conn = self.inner.readers.lock().pop();
             let mut conn = match conn {
