@@ -342,7 +342,7 @@ impl Service {
         override_rejection: bool,
     ) -> Result<Assignment> {
         check_feedback(feedback)?;
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             let now = self.now();
             let a = self.own_assignment(tx, requester_id, assignment_id)?;
             match a.status {
@@ -443,7 +443,7 @@ impl Service {
             return Err(Error::invalid("RequesterFeedback is required when rejecting an assignment"));
         }
         check_feedback(Some(feedback))?;
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             let now = self.now();
             let mut a = self.own_assignment(tx, requester_id, assignment_id)?;
             if a.status != AssignmentStatus::Submitted {
@@ -488,7 +488,7 @@ impl Service {
         validate::text("Reason", reason, MAX_BONUS_REASON, false)?;
         validate::no_control_chars("Reason", reason)?;
         validate::unique_request_token(token)?;
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             let now = self.now();
             if let Some(t) = token {
                 if let Some(existing) = check_token(tx, requester_id, "SendBonus", t, now)? {

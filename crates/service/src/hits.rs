@@ -69,7 +69,7 @@ impl Service {
     pub fn create_hit_type(&self, requester_id: &str, input: &NewHitType) -> Result<HitType> {
         let spec = input.validate()?;
         let now = self.now();
-        self.write(|tx| ensure_hit_type(tx, requester_id, &spec, now))
+        self.write_for(requester_id, |tx| ensure_hit_type(tx, requester_id, &spec, now))
     }
 
     /// CreateHIT and CreateHITWithHITType.
@@ -108,7 +108,7 @@ impl Service {
         let now = self.now();
         let token = input.unique_request_token.as_deref();
 
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             if let Some(t) = token {
                 if let Some(existing) = check_token(tx, requester_id, "CreateHIT", t, now)? {
                     return Err(Error::new(
@@ -209,7 +209,7 @@ impl Service {
     /// UpdateExpirationForHIT: a time at or before now expires the HIT now; a later time
     /// extends it. It never shortens a HIT that is still open.
     pub fn update_expiration(&self, requester_id: &str, hit_id: &str, expire_at: Millis) -> Result<Hit> {
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             let now = self.now();
             let mut hit = repo::own_hit(tx, requester_id, hit_id)?;
             if hit.status == HitStatus::Disposed {
@@ -243,7 +243,7 @@ impl Service {
 
     /// UpdateHITReviewStatus: Reviewable → Reviewing, or with `revert` Reviewing → Reviewable.
     pub fn update_review_status(&self, requester_id: &str, hit_id: &str, revert: bool) -> Result<Hit> {
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             let mut hit = repo::own_hit(tx, requester_id, hit_id)?;
             let (from, to) = if revert {
                 (HitStatus::Reviewing, HitStatus::Reviewable)
@@ -262,7 +262,7 @@ impl Service {
     /// UpdateHITTypeOfHIT: moves a HIT to another of the requester's HIT types. Work already
     /// accepted keeps its reward; open slots take the new one, and the hold follows.
     pub fn update_hit_type_of_hit(&self, requester_id: &str, hit_id: &str, hit_type_id: &str) -> Result<Hit> {
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             let now = self.now();
             let mut hit = repo::own_hit(tx, requester_id, hit_id)?;
             let ty = own_hit_type(tx, requester_id, hit_type_id)?;
@@ -289,7 +289,7 @@ impl Service {
     ) -> Result<Hit> {
         validate::range("NumberOfAdditionalAssignments", additional, 1, validate::MAX_MAX_ASSIGNMENTS)?;
         validate::unique_request_token(token)?;
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             let now = self.now();
             if let Some(t) = token {
                 if let Some(existing) = check_token(tx, requester_id, "CreateAdditionalAssignmentsForHIT", t, now)? {
@@ -329,7 +329,7 @@ impl Service {
     /// DeleteHIT: only a Reviewable (or Reviewing) HIT whose submitted work is all reviewed.
     /// Deleting a HIT that is already disposed succeeds, so that retries are harmless.
     pub fn delete_hit(&self, requester_id: &str, hit_id: &str) -> Result<()> {
-        self.write(|tx| {
+        self.write_for(requester_id, |tx| {
             let now = self.now();
             let mut hit = repo::own_hit(tx, requester_id, hit_id)?;
             match hit.status {

@@ -125,6 +125,13 @@ impl Service {
         self.catch_up()?;
         self.inner.db.write(f)
     }
+
+    /// A read-write unit of work of one requester's: its money and HITs. Such units queue
+    /// behind each other rather than conflict (see `Db::write_keyed`).
+    pub(crate) fn write_for<T>(&self, requester_id: &str, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+        self.catch_up()?;
+        self.inner.db.write_keyed(Some(requester_id), f)
+    }
 }
 
 pub(crate) fn not_found(kind: ErrorKind, what: &str, id: &str) -> Error {

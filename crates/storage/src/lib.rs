@@ -119,14 +119,26 @@ impl Db {
     }
 
     /// Runs `f` in a read-write transaction, again on conflict.
-    pub fn write<T, E: UnitError>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
+    pub fn write<T, E: UnitError>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E> {
+        self.write_keyed(None, f)
+    }
+
+    /// [`Db::write`] for units that all touch rows belonging to `key` (a requester's balance,
+    /// say). On PostgreSQL, units with the same key queue on an advisory lock taken before
+    /// their transaction starts, instead of colliding under SERIALIZABLE and being retried.
+    /// SQLite serializes all writers anyway.
+    pub fn write_keyed<T, E: UnitError>(
+        &self,
+        key: Option<&str>,
+        mut f: impl FnMut(&mut dyn Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut attempt = 0;
         let start = std::time::Instant::now();
         loop {
             attempt += 1;
             let r = match self {
                 Db::Sqlite(db) => db.run(true, &mut f),
-                Db::Postgres(db) => db.run(true, &mut f),
+                Db::Postgres(db) => db.run(true, key, &mut f),
             };
             match r {
                 Err(e) if e.is_retryable() && start.elapsed() < RETRY_FOR => {
@@ -146,7 +158,7 @@ impl Db {
             attempt += 1;
             let r = match self {
                 Db::Sqlite(db) => db.run(false, &mut f),
-                Db::Postgres(db) => db.run(false, &mut f),
+                Db::Postgres(db) => db.run(false, None, &mut f),
             };
             match r {
                 Err(e) if e.is_retryable() && start.elapsed() < RETRY_FOR => {

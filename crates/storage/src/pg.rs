@@ -59,9 +59,18 @@ impl PgDb {
     pub(crate) fn run<T, E: UnitError>(
         &self,
         write: bool,
+        key: Option<&str>,
         f: &mut impl FnMut(&mut dyn Tx) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         let mut conn = self.checkout()?;
+        if let Some(k) = key {
+            // A session-level lock, taken before BEGIN so that the transaction's snapshot is
+            // taken after the previous holder committed.
+            if let Err(e) = conn.client.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", &[&k]) {
+                self.checkin(conn);
+                return Err(map_err(e).into());
+            }
+        }
         let begin = if write {
             "BEGIN ISOLATION LEVEL SERIALIZABLE"
         } else {
@@ -84,6 +93,9 @@ impl PgDb {
                 }
             }
         })();
+        if let Some(k) = key {
+            let _ = conn.client.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", &[&k]);
+        }
         self.checkin(conn);
         r
     }
