@@ -12,6 +12,7 @@ use openturk_service::secrets::{write_private, Sealer};
 use openturk_service::workers::NewWorker;
 use openturk_service::Service;
 use openturk_storage::Db;
+use std::io::Write;
 use std::sync::Arc;
 
 #[derive(Parser)]
@@ -215,19 +216,20 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
-        println!("OpenTurk {} in {} mode", env!("CARGO_PKG_VERSION"), svc.mode().as_str());
-        println!("  Requester API: http://{addr}/");
-        println!("  Worker API:    http://{addr}/worker-api/v1");
-        println!("  Database:      {}", redact(&config.database_url()));
+        // A closed stdout (a supervisor that stopped reading) must not stop the server.
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "OpenTurk {} in {} mode", env!("CARGO_PKG_VERSION"), svc.mode().as_str());
+        let _ = writeln!(out, "  Requester API: http://{addr}/");
+        let _ = writeln!(out, "  Worker API:    http://{addr}/worker-api/v1");
+        let _ = writeln!(out, "  Database:      {}", redact(&config.database_url()));
         if cred_path.exists() {
-            println!("  Credentials:   {} (profile default)", cred_path.display());
-            println!("  Try:           AWS_SHARED_CREDENTIALS_FILE={} aws mturk get-account-balance --endpoint-url http://{addr} --region us-east-1", cred_path.display());
+            let _ = writeln!(out, "  Credentials:   {} (profile default)", cred_path.display());
+            let _ = writeln!(out, "  Try:           AWS_SHARED_CREDENTIALS_FILE={} aws mturk get-account-balance --endpoint-url http://{addr} --region us-east-1", cred_path.display());
         }
         if manual.is_some() {
-            println!("  Test clock:    on (POST /_openturk/test/clock)");
+            let _ = writeln!(out, "  Test clock:    on (POST /_openturk/test/clock)");
         }
-        use std::io::Write;
-        std::io::stdout().flush()?;
+        let _ = out.flush();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut sched_stop = stop_rx.clone();
         let scheduler = tokio::spawn(svc.clone().run_scheduler(async move {

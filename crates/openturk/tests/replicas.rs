@@ -1,0 +1,174 @@
+//! Two real `openturk serve` processes on one PostgreSQL database, both running the life-cycle
+//! scheduler: work is done once and nobody is paid twice.
+
+mod common;
+
+use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+const MASTER_KEY: &str = "6f70656e7475726b2d7265706c6963612d746573742d6b65792d303030303030";
+
+struct Replica {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(db: &str, dir: &std::path::Path) -> Replica {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_openturk"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", db, "--data-dir"])
+        .arg(dir)
+        .env("OPENTURK_TEST_CLOCK", "1")
+        .env("OPENTURK_MASTER_KEY", MASTER_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut addr = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(a) = line.trim().strip_prefix("Requester API: http://") {
+            addr = Some(a.trim_end_matches('/').to_string());
+            break;
+        }
+    }
+    // Keep reading, so the server never writes to a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Replica { child, addr: addr.expect("server printed its address") }
+}
+
+fn admin(db: &str, dir: &std::path::Path, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_openturk"))
+        .args(args)
+        .args(["--database", db, "--data-dir"])
+        .arg(dir)
+        .env("OPENTURK_MASTER_KEY", MASTER_KEY)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_serve_processes_share_one_database_and_pay_once() {
+    let base = std::env::temp_dir().join(format!("openturk-replicas-{}", std::process::id()));
+    let (dir_a, dir_b) = (base.join("a"), base.join("b"));
+    std::fs::create_dir_all(&dir_a).unwrap();
+    std::fs::create_dir_all(&dir_b).unwrap();
+    let db = common::sync(|| common::fresh_database(common::Backend::Postgres, &base));
+    let a = start(&db, &dir_a);
+    let b = start(&db, &dir_b);
+    // The first replica to start created the default requester; the other sees it.
+    let creds = std::fs::read_to_string(dir_a.join("credentials"))
+        .or_else(|_| std::fs::read_to_string(dir_b.join("credentials")))
+        .unwrap();
+    let field = |k: &str| creds.lines().find_map(|l| l.strip_prefix(k)).unwrap().trim_start_matches(" = ").to_string();
+    let (key, secret) = (field("aws_access_key_id"), field("aws_secret_access_key"));
+    let client = |addr: &str| {
+        aws_sdk_mturk::Client::from_conf(
+            aws_sdk_mturk::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .endpoint_url(format!("http://{addr}"))
+                .credentials_provider(Credentials::new(&key, &secret, None, None, "test"))
+                .build(),
+        )
+    };
+    let (ca, cb) = (client(&a.addr), client(&b.addr));
+    let http = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    for i in 0..3 {
+        let name = format!("replica-worker-{i}");
+        admin(&db, &dir_a, &["worker", "create", &name, "--password", "long-password"]);
+        let r: serde_json::Value = http
+            .post(format!("http://{}/worker-api/v1/sessions", a.addr))
+            .body(serde_json::json!({"Username": name, "Password": "long-password"}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        tokens.push(r["Token"].as_str().unwrap().to_string());
+    }
+    let mut n = 0;
+    for h in 0..6 {
+        let c = if h % 2 == 0 { &ca } else { &cb };
+        let hit = common::create_hit(c)
+            .max_assignments(3)
+            .auto_approval_delay_in_seconds(60)
+            .send()
+            .await
+            .unwrap()
+            .hit
+            .unwrap();
+        for (i, t) in tokens.iter().enumerate() {
+            let addr = if i % 2 == 0 { &a.addr } else { &b.addr };
+            let acc: serde_json::Value = http
+                .post(format!("http://{addr}/worker-api/v1/hits/{}/accept", hit.hit_id().unwrap()))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let st = http
+                .post(format!(
+                    "http://{addr}/worker-api/v1/assignments/{}/submit",
+                    acc["AssignmentId"].as_str().unwrap()
+                ))
+                .bearer_auth(t)
+                .body(r#"{"Answers":{"a":"x"}}"#)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(st.as_u16(), 200);
+            n += 1;
+        }
+    }
+    // Both clocks move past the auto-approval time at once; both schedulers race for the work.
+    let advance = |addr: String| {
+        let http = http.clone();
+        async move {
+            http.post(format!("http://{addr}/_openturk/test/clock"))
+                .body(r#"{"AdvanceSeconds": 61}"#)
+                .header("content-type", "application/json")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let (sa, sb) = tokio::join!(advance(a.addr.clone()), advance(b.addr.clone()));
+    assert_eq!((sa, sb), (200, 200));
+    let mut total = 0.0;
+    for t in &tokens {
+        let me: serde_json::Value = http
+            .get(format!("http://{}/worker-api/v1/me", b.addr))
+            .bearer_auth(t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(me["AssignmentCounts"]["Approved"], 6, "{me}");
+        total += me["Earnings"]["Available"].as_str().unwrap().parse::<f64>().unwrap();
+    }
+    assert_eq!(format!("{total:.2}"), format!("{:.2}", n as f64 * 0.50), "each assignment paid exactly once");
+    let verify = admin(&db, &dir_a, &["ledger", "verify"]);
+    assert!(verify.contains("ledger OK"), "{verify}");
+    drop((a, b));
+    let _ = std::fs::remove_dir_all(&base);
+}
