@@ -42,9 +42,6 @@ impl ManualClock {
     pub fn advance_secs(&self, secs: i64) {
         self.advance_ms(secs * 1000);
     }
-    pub fn set_ms(&self, ms: Millis) {
-        self.now.store(ms, Ordering::SeqCst);
-    }
 }
 
 impl Clock for ManualClock {

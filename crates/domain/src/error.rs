@@ -54,9 +54,6 @@ impl DomainError {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)
     }
-    pub fn is_internal(&self) -> bool {
-        self.kind == ErrorKind::Internal
-    }
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;

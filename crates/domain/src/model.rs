@@ -98,7 +98,6 @@ pub struct Hit {
     pub requester_id: String,
     pub spec: HitTypeSpec,
     pub question: String,
-    pub hit_layout_id: Option<String>,
     pub requester_annotation: Option<String>,
     pub created_at: Millis,
     pub expires_at: Millis,
@@ -151,11 +150,6 @@ impl Hit {
         } else {
             HitStatus::Unassignable
         }
-    }
-    /// How many assignments this HIT may still pay for: the ones held by workers, the ones
-    /// waiting for review, and, until it expires, the open ones.
-    pub fn payable_slots(&self, now: Millis) -> i64 {
-        self.num_pending + self.num_submitted + self.available(now)
     }
 }
 

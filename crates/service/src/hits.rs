@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::lifecycle::HIT_EXPIRE;
-use crate::{accounts, repo, Service};
+use crate::{repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::{Hit, HitReviewStatus, HitStatus, HitType, HitTypeSpec, Mode};
 use openturk_domain::qualification::QualificationRequirement;
@@ -131,7 +131,6 @@ impl Service {
                 requester_id: requester_id.to_string(),
                 spec: ty.spec.clone(),
                 question: question.to_string(),
-                hit_layout_id: None,
                 requester_annotation: input.requester_annotation.clone(),
                 created_at: now,
                 expires_at: now + input.lifetime_secs * 1000,
@@ -347,10 +346,6 @@ impl Service {
                 _ => Err(invalid_hit_state(&hit, "Reviewable, Reviewing")),
             }
         })
-    }
-
-    pub fn balance_of(&self, requester_id: &str) -> Result<accounts::Balance> {
-        self.balance(requester_id)
     }
 }
 

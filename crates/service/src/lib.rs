@@ -91,16 +91,6 @@ impl Service {
         })
     }
 
-    /// The mode recorded in a database, if it has one yet.
-    pub fn stored_mode(db: &Db) -> Result<Option<Mode>> {
-        db.read(|tx: &mut dyn Tx| -> Result<Option<Mode>> {
-            Ok(tx
-                .query_opt("SELECT value FROM meta WHERE key = 'mode'", &[])?
-                .and_then(|r| r.string(0).ok())
-                .and_then(|s| Mode::parse(&s)))
-        })
-    }
-
     pub fn now(&self) -> Millis {
         self.inner.clock.now_ms()
     }

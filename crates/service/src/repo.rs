@@ -22,7 +22,6 @@ pub fn hit_from_row(r: &Row) -> Result<(Hit, i64)> {
             requester_id: r.string(3)?,
             spec,
             question: r.string(5)?,
-            hit_layout_id: None,
             requester_annotation: r.opt_string(6)?,
             created_at: r.i64(7)?,
             expires_at: r.i64(8)?,
