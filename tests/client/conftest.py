@@ -1,8 +1,10 @@
 """Client suite: drives the real `openturk` binary with boto3's `mturk` client, the AWS CLI,
 and plain HTTP (worker API, externalSubmit).
 
-Every server runs with OPENTURK_TEST_CLOCK=1 on a temporary data directory, and, when
-OPENTURK_TEST_PG_URL is set, on a fresh PostgreSQL database created for it.
+Every sandbox server runs with OPENTURK_TEST_CLOCK=1 (the binary is built with the test-clock
+feature) on a temporary data directory, and, when OPENTURK_TEST_PG_URL is set, on a fresh
+PostgreSQL database created for it. Production servers refuse the test clock: they run on the
+wall clock, and what moving time does to their money is tested in crates/openturk/tests/review.rs.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def check_request_error(e: ClientError, turk_code: str | None, *fragments: str, 
 
 @contextmanager
 def request_error(turk_code: str | None, *fragments: str, status: int = 400):
-    """`with request_error("HitDoesNotExist", hit_id): client.get_hit(...)`"""
+    """`with request_error("HITDoesNotExist", hit_id): client.get_hit(...)`"""
     with pytest.raises(ClientError) as ei:
         yield ei
     check_request_error(ei.value, turk_code, *fragments, status=status)
@@ -356,7 +358,8 @@ class Server:
         if production:
             self.flags.append("--production")
         env = _env()
-        env["OPENTURK_TEST_CLOCK"] = test_clock_env or TEST_CLOCK_ENV
+        if not production:
+            env["OPENTURK_TEST_CLOCK"] = test_clock_env or TEST_CLOCK_ENV
         self._stderr = open(self.dir / "server.stderr", "wb")
         self.proc = subprocess.Popen(
             [BIN, *self.flags, "serve", "--listen", "127.0.0.1:0"],
@@ -505,12 +508,15 @@ class Server:
 
     def advance(self, seconds: int) -> int:
         """Moves the server's test clock and runs the work that fell due; returns its time (ms)."""
+        if self.production:
+            pytest.fail("a production server has no test clock; move time in a Rust test (tests/review.rs)")
         r = requests.post(self.url + "/_openturk/test/clock", json={"AdvanceSeconds": seconds}, timeout=60)
         assert r.status_code == 200, r.text
         return r.json()["NowMillis"]
 
     def now_ms(self) -> int:
-        return self.advance(0)
+        # A production server runs on the wall clock, which is ours.
+        return int(time.time() * 1000) if self.production else self.advance(0)
 
     def now(self) -> float:
         return self.now_ms() / 1000.0

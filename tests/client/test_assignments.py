@@ -2,6 +2,7 @@
 requester through boto3: accept, return, abandon, submit, expiry, auto-approval, approve,
 reject, override, bonuses, and the answers' XML."""
 
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -149,14 +150,15 @@ def test_submit_after_hit_expiry_but_before_own_deadline(server, requester):
     w, late = server.create_worker(), server.create_worker()
     asg = w.accept(hit)["AssignmentId"]
     server.advance(120)
-    assert counts(requester, hit) == ("Unassignable", 0, 1, 0)
+    # The slot nobody took still counts as available (as MTurk), though nobody can take it now.
+    assert counts(requester, hit) == ("Unassignable", 1, 1, 0)
     worker_error(late.call("POST", f"/hits/{hit}/accept"), 409, "Conflict", "expired")
     group = requester.get_hit(hit)["HITGroupId"]
     assert late.call("POST", f"/hit-groups/{group}/accept").status_code in (404, 409)
     assert group not in [g["HITGroupId"] for g in late.groups(MaxResults=100)["HITGroups"]]
     r = w.submit(asg, {"answer": "late but in time"})
     assert r["AssignmentStatus"] == "Submitted"
-    assert counts(requester, hit) == ("Reviewable", 0, 0, 0)
+    assert counts(requester, hit) == ("Reviewable", 1, 0, 0)
     got = requester.client.get_assignment(AssignmentId=asg)["Assignment"]
     assert got["AssignmentStatus"] == "Submitted"
 
@@ -306,7 +308,7 @@ def test_list_assignments_for_hit_filters_and_pages(server, requester):
             break
     assert seen == ids
     page = c.list_assignments_for_hit(HITId=hit, MaxResults=3, AssignmentStatuses=["Submitted", "Approved"])
-    assert page["NumResults"] == 3 and "NextToken" not in page
+    assert page["NumResults"] == 3 and page["NextToken"]  # every non-empty page has one
     all_of_them = c.list_assignments_for_hit(HITId=hit)["Assignments"]
     by_id = {a["AssignmentId"]: a for a in all_of_them}
     assert by_id[ids[1]]["RequesterFeedback"] == "no"
@@ -320,7 +322,7 @@ def test_list_assignments_for_hit_errors(requester):
     for bad in (0, 101):
         with request_error("InvalidParameterValue", "MaxResults"):
             requester.raw.list_assignments_for_hit(HITId=hit, MaxResults=bad)
-    with request_error("HitDoesNotExist"):
+    with request_error("HITDoesNotExist"):
         requester.client.list_assignments_for_hit(HITId="3NOSUCHHIT00000000000000000000")
     with request_error("InvalidParameterValue", "NextToken"):
         requester.client.list_assignments_for_hit(HITId=hit, NextToken="bogus")
@@ -366,8 +368,6 @@ def test_reject_requires_feedback(server, requester):
     with request_error("MissingParameter", "RequesterFeedback"):
         requester.raw.reject_assignment(AssignmentId=asg)
     with request_error("InvalidParameterValue", "RequesterFeedback"):
-        requester.client.reject_assignment(AssignmentId=asg, RequesterFeedback="")
-    with request_error("InvalidParameterValue", "RequesterFeedback"):
         requester.client.reject_assignment(AssignmentId=asg, RequesterFeedback="y" * 1025)
     with request_error("InvalidParameterValue", "RequesterFeedback"):
         requester.client.reject_assignment(AssignmentId=asg, RequesterFeedback="bell \x07")
@@ -381,6 +381,25 @@ def test_reject_requires_feedback(server, requester):
     mine = w.assignments(Status="Rejected")["Assignments"]
     assert [(x["AssignmentId"], x["RequesterFeedback"]) for x in mine] == [(asg, "Answers were blank")]
     assert w.me()["Earnings"]["Available"] == "0.00"
+
+
+def test_reject_with_empty_feedback(server, requester):
+    """psiTurk and oTree send RequesterFeedback "" and MTurk accepts it; only a missing or null
+    value is an error. Empty feedback is no feedback: GetAssignment then has none."""
+    hit = requester.create_hit(MaxAssignments=2)["HITId"]
+    w = server.create_worker()
+    asg = w.work(hit)
+    r = requester.signed_post(json.dumps({"AssignmentId": asg, "RequesterFeedback": None}), "RejectAssignment")
+    assert r.status_code == 400 and "RequesterFeedback" in r.text, r.text
+    assert requester.client.get_assignment(AssignmentId=asg)["Assignment"]["AssignmentStatus"] == "Submitted"
+    requester.client.reject_assignment(AssignmentId=asg, RequesterFeedback="")
+    a = requester.client.get_assignment(AssignmentId=asg)["Assignment"]
+    assert a["AssignmentStatus"] == "Rejected" and "RejectionTime" in a
+    assert "RequesterFeedback" not in a, a
+    listed = requester.client.list_assignments_for_hit(HITId=hit)["Assignments"]
+    assert [(x["AssignmentId"], "RequesterFeedback" in x) for x in listed] == [(asg, False)]
+    mine = w.assignments(Status="Rejected")["Assignments"]
+    assert [(x["AssignmentId"], x.get("RequesterFeedback")) for x in mine] == [(asg, None)]
 
 
 def test_override_rejection(server, requester):
@@ -516,12 +535,13 @@ def test_list_bonus_payments_by_hit_and_by_assignment(server, requester):
     assert p1["NumResults"] == 2 and p1["NextToken"]
     p2 = c.list_bonus_payments(HITId=hit, MaxResults=2, NextToken=p1["NextToken"])
     assert [b["Reason"] for b in p1["BonusPayments"] + p2["BonusPayments"]] == ["bonus 0", "bonus 1", "bonus 2"]
-    assert "NextToken" not in p2
+    p3 = c.list_bonus_payments(HITId=hit, MaxResults=2, NextToken=p2["NextToken"])
+    assert p3["NumResults"] == 0 and "NextToken" not in p3
     with request_error("InvalidParameterValue", "HITId", "AssignmentId"):
         c.list_bonus_payments()
     with request_error("InvalidParameterValue", "HITId", "AssignmentId"):
         c.list_bonus_payments(HITId=hit, AssignmentId=asgs[0])
-    with request_error("HitDoesNotExist"):
+    with request_error("HITDoesNotExist"):
         c.list_bonus_payments(HITId="3NOSUCHHIT00000000000000000000")
 
 

@@ -19,7 +19,7 @@ def expire_now(r, hit_id):
 
 
 def test_get_hit_unknown(requester):
-    with request_error("HitDoesNotExist", "3NOSUCHHIT00000000000000000000"):
+    with request_error("HITDoesNotExist", "3NOSUCHHIT00000000000000000000"):
         requester.client.get_hit(HITId="3NOSUCHHIT00000000000000000000")
 
 
@@ -46,10 +46,13 @@ def test_list_hits_pagination(server):
         token = page.get("NextToken")
         if not token:
             break
-    assert pages == [3, 3, 1]
+    # As on MTurk, every page with results has a NextToken; only an empty page ends the listing.
+    assert pages == [3, 3, 1, 0]
     assert seen == ids  # oldest first, no duplicates, nothing lost
     everything = r.client.list_hits(MaxResults=100)
-    assert everything["NumResults"] == 7 and "NextToken" not in everything
+    assert everything["NumResults"] == 7 and everything["NextToken"]
+    end = r.client.list_hits(NextToken=everything["NextToken"])
+    assert end["NumResults"] == 0 and "NextToken" not in end
     assert [h["HITId"] for h in r.client.list_hits()["HITs"]] == ids
     one = r.client.list_hits(MaxResults=1)
     assert one["NumResults"] == 1 and one["NextToken"]
@@ -156,7 +159,8 @@ def test_list_reviewable_hits_filters(server):
     assert p1["NumResults"] == 1 and p1["NextToken"]
     p2 = c.list_reviewable_hits(MaxResults=1, NextToken=p1["NextToken"])
     assert [h["HITId"] for h in p1["HITs"] + p2["HITs"]] == [a1, b1]
-    assert "NextToken" not in p2
+    p3 = c.list_reviewable_hits(MaxResults=1, NextToken=p2["NextToken"])
+    assert p3["NumResults"] == 0 and "NextToken" not in p3
 
     c.update_hit_review_status(HITId=a2, Revert=True)
     assert r.get_hit(a2)["HITStatus"] == "Reviewable"
@@ -184,7 +188,7 @@ def test_update_hit_review_status_wrong_states(requester):
 
 
 def test_update_hit_review_status_unknown_hit(requester):
-    with request_error("HitDoesNotExist"):
+    with request_error("HITDoesNotExist"):
         requester.client.update_hit_review_status(HITId="3NOSUCHHIT00000000000000000000")
 
 
@@ -215,7 +219,7 @@ def test_update_expiration_zero_expires_now(server, requester):
     got = requester.get_hit(hit["HITId"])
     assert ts(got["Expiration"]) == pytest.approx(now, abs=1)
     assert got["HITStatus"] == "Reviewable"
-    assert got["NumberOfAssignmentsAvailable"] == 0
+    assert got["NumberOfAssignmentsAvailable"] == 2  # never taken, still counted (as MTurk)
 
 
 def test_update_expiration_past_datetime_expires_now(server, requester):
@@ -245,7 +249,7 @@ def test_update_expiration_more_than_a_year_refused(server, requester):
 
 
 def test_update_expiration_unknown_hit(requester):
-    with request_error("HitDoesNotExist"):
+    with request_error("HITDoesNotExist"):
         requester.client.update_expiration_for_hit(HITId="3NOSUCHHIT00000000000000000000", ExpireAt=0)
 
 
@@ -285,7 +289,7 @@ def test_update_hit_type_of_hit_errors(server, requester):
     with request_error("HITTypeDoesNotExist", theirs):
         c.update_hit_type_of_hit(HITId=hit["HITId"], HITTypeId=theirs)
     mine = c.create_hit_type(**hit_type_params())["HITTypeId"]
-    with request_error("HitDoesNotExist"):
+    with request_error("HITDoesNotExist"):
         c.update_hit_type_of_hit(HITId="3NOSUCHHIT00000000000000000000", HITTypeId=mine)
     assert requester.get_hit(hit["HITId"])["HITTypeId"] == hit["HITTypeId"]
 
@@ -338,7 +342,7 @@ def test_create_additional_assignments_bad_values(requester):
     for bad in (0, -1):
         with request_error("InvalidParameterValue", "NumberOfAdditionalAssignments", str(bad)):
             requester.raw.create_additional_assignments_for_hit(HITId=hit["HITId"], NumberOfAdditionalAssignments=bad)
-    with request_error("HitDoesNotExist"):
+    with request_error("HITDoesNotExist"):
         requester.client.create_additional_assignments_for_hit(HITId="3NOSUCHHIT00000000000000000000",
                                                                NumberOfAdditionalAssignments=1)
 
@@ -391,12 +395,12 @@ def test_delete_hit_with_work_in_progress_refused(server):
 
 
 def test_delete_hit_unknown_and_others(server, requester):
-    with request_error("HitDoesNotExist"):
+    with request_error("HITDoesNotExist"):
         requester.client.delete_hit(HITId="3NOSUCHHIT00000000000000000000")
     other = server.create_requester()
     h = other.create_hit()["HITId"]
     expire_now(other, h)
-    with request_error("HitDoesNotExist", h):
+    with request_error("HITDoesNotExist", h):
         requester.client.delete_hit(HITId=h)
     assert other.get_hit(h)["HITStatus"] == "Reviewable"
 
@@ -442,7 +446,8 @@ def test_list_hits_with_the_boto3_paginator(server):
     r = server.create_requester()
     ids = [r.create_hit()["HITId"] for _ in range(5)]
     pages = list(r.client.get_paginator("list_hits").paginate(PaginationConfig={"PageSize": 2}))
-    assert [p["NumResults"] for p in pages] == [2, 2, 1]
+    # The page with the last HIT has a NextToken too; the paginator stops on the empty page.
+    assert [p["NumResults"] for p in pages] == [2, 2, 1, 0]
     assert [h["HITId"] for p in pages for h in p["HITs"]] == ids
 
 
@@ -456,7 +461,7 @@ def test_natural_expiry_makes_a_hit_reviewable(server):
     server.advance(2)
     assert [h["HITId"] for h in r.client.list_reviewable_hits()["HITs"]] == [hit]
     got = r.get_hit(hit)
-    assert got["HITStatus"] == "Reviewable" and got["NumberOfAssignmentsAvailable"] == 0
+    assert got["HITStatus"] == "Reviewable" and got["NumberOfAssignmentsAvailable"] == 1
     assert r.get_hit(later)["HITStatus"] == "Assignable"
 
 
@@ -525,5 +530,6 @@ def test_list_hits_default_page_is_100(server):
     first = r.client.list_hits()
     assert first["NumResults"] == 100 and first["NextToken"]
     rest = r.client.list_hits(NextToken=first["NextToken"])
-    assert rest["NumResults"] == 1 and "NextToken" not in rest
+    assert rest["NumResults"] == 1 and rest["NextToken"]
+    assert r.client.list_hits(NextToken=rest["NextToken"])["NumResults"] == 0
     assert [h["HITId"] for h in first["HITs"] + rest["HITs"]] == ids

@@ -4,6 +4,8 @@ import pytest
 
 import subprocess
 
+import requests
+
 from conftest import BIN, Server, _env, external_question, hit_params, hit_type_params, request_error, unique
 
 
@@ -172,17 +174,6 @@ def test_override_rejection_without_funds_fails_cleanly(prod):
     assert w.me()["Earnings"]["Available"] == "0.00"
 
 
-def test_auto_approval_pays(prod):
-    r = funded(prod, "5.00")
-    hit = r.create_hit(Reward="2.00", AutoApprovalDelayInSeconds=60)["HITId"]
-    w = prod.create_worker()
-    w.work(hit)
-    assert bal(r) == ("2.60", "2.40")
-    prod.advance(61)
-    assert bal(r) == ("2.60", "0.00")
-    assert w.me()["Earnings"]["Available"] == "2.00"
-
-
 def test_additional_assignments_hold_more_or_are_refused(prod):
     r = funded(prod, "2.40")
     hit = r.create_hit(Reward="1.00")["HITId"]
@@ -246,12 +237,33 @@ def test_loopback_external_question_refused_in_production(prod):
 def test_production_database_is_not_served_in_sandbox_mode(prod):
     p = prod.cli("migrate", check=True)
     assert p.returncode == 0
-    # The same data served in sandbox mode is refused.
     flags = [f for f in prod.flags if f != "--production"]
-    q = subprocess.run([BIN, *flags, "requester", "list"], capture_output=True, text=True, env=_env(),
-                       cwd=prod.dir, timeout=60)
+
+    def run(*args, **env):
+        return subprocess.run([BIN, *flags, *args], capture_output=True, text=True, env={**_env(), **env},
+                              cwd=prod.dir, timeout=60)
+
+    # Without a mode setting, admin commands use the database's mode.
+    r = prod.create_requester()
+    q = run("requester", "deposit", r.name, "1.00")
+    assert q.returncode == 0, q.stderr
+    assert f"deposited 1.00 to {r.name}" in q.stdout
+    assert bal(r) == ("1.00", "0.00")
+    # A sandbox setting that contradicts it is refused.
+    q = run("requester", "list", OPENTURK_MODE="sandbox")
     assert q.returncode != 0
     assert "production" in q.stderr and "sandbox" in q.stderr
+
+
+def test_production_mode_refuses_the_test_clock(prod):
+    """The test clock would let anyone who reaches the server move the time that payments
+    depend on: a production database is not served with it, whether the mode is set or not."""
+    for flags in (prod.flags, [f for f in prod.flags if f != "--production"]):
+        q = subprocess.run([BIN, *flags, "serve", "--listen", "127.0.0.1:0"], capture_output=True, text=True,
+                           env={**_env(), "OPENTURK_TEST_CLOCK": "1"}, cwd=prod.dir, timeout=60)
+        assert q.returncode != 0
+        assert "test clock" in q.stderr and "production mode" in q.stderr, q.stderr
+    assert requests.post(prod.url + "/_openturk/test/clock", json={"AdvanceSeconds": 1}, timeout=10).status_code == 404
 
 
 def test_update_hit_type_of_hit_moves_the_hold(prod):
@@ -280,20 +292,6 @@ def test_extending_a_large_batch_keeps_its_fee(prod):
     assert bal(r) == ("4.75", "5.25")
 
 
-def test_abandoned_work_keeps_the_slot_held_until_expiry(prod):
-    r = funded(prod, "10.00")
-    hit = r.create_hit(Reward="1.00", LifetimeInSeconds=600, AssignmentDurationInSeconds=60)["HITId"]
-    w = prod.create_worker()
-    w.accept(hit)
-    prod.advance(61)
-    h = r.get_hit(hit)
-    assert (h["HITStatus"], h["NumberOfAssignmentsAvailable"]) == ("Assignable", 1)
-    assert bal(r) == ("8.80", "1.20")
-    prod.advance(600)
-    assert r.get_hit(hit)["HITStatus"] == "Reviewable"
-    assert bal(r) == ("10.00", "0.00")
-
-
 def test_extending_an_expired_hit_needs_funds(prod):
     r = funded(prod, "1.20")
     hit = r.create_hit(Reward="1.00")["HITId"]
@@ -303,7 +301,7 @@ def test_extending_an_expired_hit_needs_funds(prod):
     with request_error("InsufficientFunds"):
         r.client.update_expiration_for_hit(HITId=hit, ExpireAt=prod.now() + 3600)
     h = r.get_hit(hit)
-    assert h["HITStatus"] == "Reviewable" and h["NumberOfAssignmentsAvailable"] == 0
+    assert h["HITStatus"] == "Reviewable" and h["NumberOfAssignmentsAvailable"] == 1
     assert bal(r) == ("0.60", "0.60")
 
 

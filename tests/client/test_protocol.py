@@ -53,7 +53,7 @@ def test_requesters_cannot_see_each_others_work(server):
         lambda: b.client.list_assignments_for_hit(HITId=hit),
         lambda: b.client.list_bonus_payments(HITId=hit),
     ):
-        with request_error("HitDoesNotExist", hit):
+        with request_error("HITDoesNotExist", hit):
             call()
     for call in (
         lambda: b.client.get_assignment(AssignmentId=asg),
@@ -65,7 +65,7 @@ def test_requesters_cannot_see_each_others_work(server):
         with request_error("AssignmentDoesNotExist", asg):
             call()
     type_id = a.get_hit(hit)["HITTypeId"]
-    with request_error("HitDoesNotExist", hit):
+    with request_error("HITDoesNotExist", hit):
         b.client.update_hit_type_of_hit(HITId=hit, HITTypeId=b.client.create_hit_type(**hit_type_params())["HITTypeId"])
     with request_error("HITTypeDoesNotExist", type_id):
         b.client.create_hit_with_hit_type(HITTypeId=type_id, LifetimeInSeconds=60, Question=HTML_QUESTION)
@@ -272,7 +272,7 @@ def test_every_response_has_a_request_id(server, requester):
     assert ok.status_code == 200
     bad = requester.signed_post(json.dumps({"HITId": NOHIT}), target="GetHIT")
     assert bad.status_code == 400
-    assert error_body(bad)["TurkErrorCode"] == "AWS.MechanicalTurk.HitDoesNotExist"
+    assert error_body(bad)["TurkErrorCode"] == "AWS.MechanicalTurk.HITDoesNotExist"
     unknown_key = server.signed_post("AKIANOSUCHKEY0000000", "x" * 40, "{}")
     ids = [assert_request_id(x) for x in (ok, bad, unknown_key)]
     assert len(set(ids)) == 3

@@ -244,7 +244,12 @@ def test_external_submit_from_a_program(server, requester):
                                  ("tags", "one"), ("tags", "two")], token=w.token)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/json")
-    assert r.json() == {"AssignmentId": asg, "AssignmentStatus": "Submitted"}
+    body = r.json()
+    # The same fields as the worker API's submit, SubmitTime included.
+    assert set(body) == {"AssignmentId", "AssignmentStatus", "SubmitTime"}, body
+    assert (body["AssignmentId"], body["AssignmentStatus"]) == (asg, "Submitted")
+    submitted = requester.client.get_assignment(AssignmentId=asg)["Assignment"]["SubmitTime"]
+    assert abs(body["SubmitTime"] - submitted.timestamp()) < 1, (body, submitted)
     answers = answers_of(requester, asg)
     assert answers == {"answer": "a cat", "tags": "one|two"}  # reserved names are not answers
     # Submitting again is refused.

@@ -124,13 +124,22 @@ impl Hit {
     pub fn open_slots(&self) -> i64 {
         (self.max_assignments - self.num_pending - self.num_submitted - self.num_completed).max(0)
     }
-    /// NumberOfAssignmentsAvailable: slots a worker could accept now.
+    /// Slots a worker could accept now: none once the HIT has expired or is disposed of.
+    /// Status, holds and accepting go by this; what the Requester API reports as
+    /// NumberOfAssignmentsAvailable is [`Hit::reported_available`].
     pub fn available(&self, now: Millis) -> i64 {
         if self.is_expired(now) || self.deleted || matches!(self.status, HitStatus::Disposed) {
             0
         } else {
             self.open_slots()
         }
+    }
+    /// NumberOfAssignmentsAvailable as MTurk reports it: the slots nobody has taken, which
+    /// stay counted after the HIT expires. Clients rely on it: Mephisto tells an expired HIT
+    /// from a finished one by "Reviewable with assignments still available". That a HIT is
+    /// closed shows in its status and Expiration, not in this count.
+    pub fn reported_available(&self) -> i64 {
+        self.open_slots()
     }
     /// The status the counters and the clock imply, leaving the requester's own Reviewing
     /// marker and disposal alone.

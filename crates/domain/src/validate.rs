@@ -18,6 +18,9 @@ pub const MAX_AUTO_APPROVAL: i64 = 2_592_000;
 pub const DEFAULT_AUTO_APPROVAL: i64 = 2_592_000;
 pub const MAX_FEEDBACK: usize = 1024;
 pub const MAX_MAX_ASSIGNMENTS: i64 = 1_000_000_000;
+/// The most fields one submitted form may carry (answers and reserved names together). Real
+/// forms carry tens, a large grid a few thousand; the cap keeps parsing and grouping bounded.
+pub const MAX_ANSWER_FIELDS: usize = 5_000;
 
 fn shown(s: &str) -> String {
     if s.chars().count() > 40 {

@@ -4,6 +4,7 @@
 use anyhow::{bail, Context, Result};
 use openturk_domain::fees::FeePolicy;
 use openturk_domain::model::Mode;
+use openturk_service::passwords::SignInLimits;
 use openturk_service::ServiceConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -17,8 +18,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// A SQLite path or a `postgres://` URL; default: `DATA_DIR/openturk.db`.
     pub database: Option<String>,
-    /// `sandbox` (default) or `production`.
-    pub mode: Mode,
+    /// `sandbox` or `production`. Unset, an existing database is used in the mode it was
+    /// created in, and a new one is created in sandbox mode; set, it must match the database's.
+    pub mode: Option<Mode>,
     pub fees: FeePolicy,
     pub lifecycle: Lifecycle,
     pub workers: Workers,
@@ -42,6 +44,14 @@ pub struct Workers {
     pub open_signup: bool,
     /// Lifetime of a worker session token, in hours.
     pub session_ttl_hours: i64,
+    /// Argon2 password hashes (19 MiB each) that may run at once; default: the number of cores.
+    pub max_concurrent_password_hashes: usize,
+    /// Failed sign-ins an account may have in a window before its sign-ins are refused.
+    pub sign_in_failures_per_account: u32,
+    /// Failed sign-ins a client address may have in a window before its sign-ins are refused.
+    pub sign_in_failures_per_address: u32,
+    /// The window of those counts, in minutes.
+    pub sign_in_window_minutes: i64,
 }
 
 impl Default for Config {
@@ -50,7 +60,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("openturk-data"),
             database: None,
-            mode: Mode::Sandbox,
+            mode: None,
             fees: FeePolicy::default(),
             lifecycle: Lifecycle::default(),
             workers: Workers::default(),
@@ -72,6 +82,10 @@ impl Default for Workers {
             max_assignments_in_progress_per_requester: d.max_assignments_in_progress_per_requester,
             open_signup: d.open_signup,
             session_ttl_hours: d.session_ttl_secs / 3600,
+            max_concurrent_password_hashes: d.max_concurrent_password_hashes,
+            sign_in_failures_per_account: d.sign_in_limits.failures_per_account,
+            sign_in_failures_per_address: d.sign_in_limits.failures_per_address,
+            sign_in_window_minutes: d.sign_in_limits.window_secs / 60,
         }
     }
 }
@@ -111,7 +125,7 @@ impl Config {
             c.database = Some(v);
         }
         if let Ok(v) = std::env::var("OPENTURK_MODE") {
-            c.mode = Mode::parse(&v).with_context(|| format!("OPENTURK_MODE={v}: use sandbox or production"))?;
+            c.mode = Some(Mode::parse(&v).with_context(|| format!("OPENTURK_MODE={v}: use sandbox or production"))?);
         }
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
@@ -120,7 +134,7 @@ impl Config {
             c.database = Some(d.clone());
         }
         if o.production {
-            c.mode = Mode::Production;
+            c.mode = Some(Mode::Production);
         }
         c.check()?;
         Ok(c)
@@ -138,6 +152,16 @@ impl Config {
         if self.workers.max_assignments_in_progress < 1 {
             bail!("workers.max_assignments_in_progress must be at least 1");
         }
+        let w = &self.workers;
+        if w.max_concurrent_password_hashes < 1 {
+            bail!("workers.max_concurrent_password_hashes must be at least 1");
+        }
+        if w.sign_in_failures_per_account < 1 || w.sign_in_failures_per_address < 1 {
+            bail!("workers.sign_in_failures_per_account and workers.sign_in_failures_per_address must be at least 1");
+        }
+        if w.sign_in_window_minutes < 1 {
+            bail!("workers.sign_in_window_minutes must be at least 1");
+        }
         if self.fees.minimum_fee_cents < 0 || self.fees.commission_basis_points < 0 {
             bail!("fees must not be negative");
         }
@@ -148,15 +172,23 @@ impl Config {
         self.database.clone().unwrap_or_else(|| self.data_dir.join("openturk.db").to_string_lossy().into_owned())
     }
 
-    pub fn service_config(&self) -> ServiceConfig {
+    /// The service's settings, in `mode`: the one resolved against the database (see
+    /// `main::open`), not necessarily the one configured.
+    pub fn service_config(&self, mode: Mode) -> ServiceConfig {
         ServiceConfig {
-            mode: self.mode,
+            mode,
             fees: self.fees.clone(),
             disposal_after_secs: self.lifecycle.disposal_after_days * 86_400,
             max_assignments_in_progress: self.workers.max_assignments_in_progress,
             max_assignments_in_progress_per_requester: self.workers.max_assignments_in_progress_per_requester,
             open_signup: self.workers.open_signup,
             session_ttl_secs: self.workers.session_ttl_hours * 3600,
+            max_concurrent_password_hashes: self.workers.max_concurrent_password_hashes,
+            sign_in_limits: SignInLimits {
+                failures_per_account: self.workers.sign_in_failures_per_account,
+                failures_per_address: self.workers.sign_in_failures_per_address,
+                window_secs: self.workers.sign_in_window_minutes * 60,
+            },
             ..ServiceConfig::default()
         }
     }

@@ -6,6 +6,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use config::{Config, Overrides};
 use openturk_domain::clock::{Clock, ManualClock, SystemClock};
+use openturk_domain::model::Mode;
 use openturk_domain::Money;
 use openturk_service::accounts::AccessKey;
 use openturk_service::secrets::{write_private, Sealer};
@@ -31,7 +32,8 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080). Env: OPENTURK_LISTEN.
         #[arg(long)]
         listen: Option<String>,
-        /// Testing only: a clock that moves only through POST /_openturk/test/clock.
+        /// Testing only: a clock that moves only through POST /_openturk/test/clock. Works only
+        /// in a binary built with the `test-clock` feature, and never in production mode.
         #[arg(long, hide = true, env = "OPENTURK_TEST_CLOCK", action = clap::ArgAction::SetTrue,
               value_parser = clap::builder::BoolishValueParser::new())]
         test_clock: bool,
@@ -172,12 +174,48 @@ fn profile(name: &str, k: &AccessKey) -> String {
 }
 
 fn open(config: &Config, clock: Arc<dyn Clock>) -> Result<Service> {
+    let (db, mode) = open_db(config)?;
+    open_service(config, db, mode, clock)
+}
+
+/// The database, and the mode to open it in. The database remembers its mode: a command
+/// without a mode setting uses that one, so that `requester deposit` works on a database served
+/// with --production without repeating it. Only a mode setting that contradicts the database
+/// is refused (by `Service::open`).
+fn open_db(config: &Config) -> Result<(Db, Mode)> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     let url = config.database_url();
     let db = Db::open(&url).with_context(|| format!("cannot open the database {}", redact(&url)))?;
+    let mode = match config.mode {
+        Some(m) => m,
+        None => Service::stored_mode(&db)?.unwrap_or(Mode::Sandbox),
+    };
+    Ok((db, mode))
+}
+
+fn open_service(config: &Config, db: Db, mode: Mode, clock: Arc<dyn Clock>) -> Result<Service> {
     let sealer = Sealer::load_or_create(&config.data_dir).map_err(|e| anyhow!(e))?;
-    Ok(Service::open(db, clock, config.service_config(), sealer)?)
+    Ok(Service::open(db, clock, config.service_config(mode), sealer)?)
+}
+
+/// The test clock lets anyone who can reach the server move time: expire HITs, pass deadlines,
+/// auto-approve work. So it needs a binary built for tests, and never moves real money.
+fn check_test_clock(mode: Mode) -> Result<()> {
+    if mode == Mode::Production {
+        bail!(
+            "the test clock (OPENTURK_TEST_CLOCK) cannot be used in production mode: it would let anyone \
+             who reaches the server move the time that deadlines and payments depend on"
+        );
+    }
+    if !cfg!(feature = "test-clock") {
+        bail!(
+            "the test clock (OPENTURK_TEST_CLOCK) is for tests only, and this binary was built without it; \
+             unset OPENTURK_TEST_CLOCK, or build a test binary with `cargo build --release -p openturk \
+             --features test-clock` (as scripts/test and scripts/client-tests do)"
+        );
+    }
+    Ok(())
 }
 
 /// A database URL without its password, for messages.
@@ -198,12 +236,21 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
     if let Some(l) = listen {
         config.listen = l;
     }
+    // A production mode set in the configuration is refused before the database is touched;
+    // one recorded in the database, once it is open.
+    if test_clock && config.mode == Some(Mode::Production) {
+        check_test_clock(Mode::Production)?;
+    }
+    let (db, mode) = open_db(&config)?;
+    if test_clock {
+        check_test_clock(mode)?;
+    }
     let manual = test_clock.then(ManualClock::starting_now);
     let clock: Arc<dyn Clock> = match &manual {
         Some(m) => Arc::new(m.clone()),
         None => Arc::new(SystemClock),
     };
-    let svc = open(&config, clock)?;
+    let svc = open_service(&config, db, mode, clock)?;
     let cred_path = config.data_dir.join("credentials");
     if !svc.has_requesters()? {
         let key = svc.create_requester("default")?;

@@ -5,13 +5,14 @@
 //! Policy: anything the caller did wrong is a 4xx — the SDKs retry 5xx, so bad input must never
 //! get one. ServiceFault (500) is only for faults on our side.
 
+use crate::turk_code::TurkErrorCode;
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     /// MTurk's RequestError (400): the caller's mistake, or a state that does not allow the call.
     #[error("{turk_code}: {message}")]
-    Request { turk_code: String, message: String },
+    Request { turk_code: TurkErrorCode, message: String },
     /// MTurk's ServiceFault (500): our fault.
     #[error("ServiceFault: {message}")]
     ServiceFault { message: String },
@@ -21,8 +22,8 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn request(turk_code: &str, message: impl Into<String>) -> Self {
-        ApiError::Request { turk_code: format!("AWS.MechanicalTurk.{turk_code}"), message: message.into() }
+    pub fn request(turk_code: TurkErrorCode, message: impl Into<String>) -> Self {
+        ApiError::Request { turk_code, message: message.into() }
     }
     pub fn protocol(code: &'static str, status: u16, message: impl Into<String>) -> Self {
         ApiError::Protocol { code, status, message: message.into() }
@@ -51,12 +52,12 @@ impl ApiError {
             ApiError::Request { turk_code, message } => json!({
                 "__type": "com.amazonaws.mturk.requester#RequestError",
                 "Message": format!("{message} ({now_ms})"),
-                "TurkErrorCode": turk_code,
+                "TurkErrorCode": turk_code.wire(),
             }),
             ApiError::ServiceFault { message } => json!({
                 "__type": "com.amazonaws.mturk.requester#ServiceFault",
                 "Message": format!("{message} ({now_ms})"),
-                "TurkErrorCode": "AWS.MechanicalTurk.ServiceFault",
+                "TurkErrorCode": TurkErrorCode::ServiceFault.wire(),
             }),
             ApiError::Protocol { code, message, .. } => json!({ "__type": code, "message": message }),
         };
@@ -70,12 +71,15 @@ mod tests {
 
     #[test]
     fn request_error_shape() {
-        let e = ApiError::request("HitDoesNotExist", "Hit X does not exist.");
+        let e = ApiError::request(TurkErrorCode::HitDoesNotExist, "Hit X does not exist.");
         let v: serde_json::Value = serde_json::from_slice(&e.body(1700000000123)).unwrap();
         assert_eq!(v["__type"], "com.amazonaws.mturk.requester#RequestError");
         assert_eq!(v["Message"], "Hit X does not exist. (1700000000123)");
-        assert_eq!(v["TurkErrorCode"], "AWS.MechanicalTurk.HitDoesNotExist");
+        assert_eq!(v["TurkErrorCode"], TurkErrorCode::HitDoesNotExist.wire());
         assert_eq!(e.status(), 400);
-        assert_eq!(ApiError::ServiceFault { message: "x".into() }.status(), 500);
+        let fault = ApiError::ServiceFault { message: "x".into() };
+        assert_eq!(fault.status(), 500);
+        let v: serde_json::Value = serde_json::from_slice(&fault.body(1)).unwrap();
+        assert_eq!(v["TurkErrorCode"], TurkErrorCode::ServiceFault.wire());
     }
 }

@@ -4,15 +4,18 @@
 //! - [`operation`]: the 39 operations and how `X-Amz-Target` names them;
 //! - [`wire`]: request and response shapes, exactly as the SDKs serialize them;
 //! - [`error`]: the error body and HTTP status each failure gets;
+//! - [`turk_code`]: the one table of `TurkErrorCode`s, spelled as MTurk spells them;
 //! - [`sigv4`]: Signature V4 verification (and signing, for our own clients).
 
 pub mod error;
 pub mod operation;
 pub mod sigv4;
+pub mod turk_code;
 pub mod wire;
 
 pub use error::ApiError;
 pub use operation::Operation;
+pub use turk_code::TurkErrorCode;
 
 /// The `X-Amz-Target` prefix of every operation.
 pub const TARGET_PREFIX: &str = "MTurkRequesterServiceV20170117.";

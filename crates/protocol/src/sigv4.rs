@@ -253,9 +253,21 @@ enum AuthSuffix<'a> {
 
 fn incomplete(msg: std::fmt::Arguments, suffix: AuthSuffix) -> SigV4Error {
     SigV4Error::Incomplete(match suffix {
-        AuthSuffix::Header(h) => format!("{msg} Authorization={h}"),
+        AuthSuffix::Header(h) => format!("{msg} Authorization={}", shown(h)),
         AuthSuffix::Query => msg.to_string(),
     })
+}
+
+/// How many characters of a client's value an error message repeats: enough to recognise it,
+/// not so many that a huge header comes back whole.
+const SHOWN_CHARS: usize = 256;
+
+/// `s`, cut to [`SHOWN_CHARS`] characters with "..." when longer.
+fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}...", &s[..cut])),
+        None => std::borrow::Cow::Borrowed(s),
+    }
 }
 
 fn build_authorization(
@@ -270,25 +282,32 @@ fn build_authorization(
     else {
         return Err(incomplete(
             format_args!(
-                "Credential should be of the form '<AccessKeyId>/<yyyymmdd>/<region>/<service>/{TERMINATOR}', not '{credential}'."
+                "Credential should be of the form '<AccessKeyId>/<yyyymmdd>/<region>/<service>/{TERMINATOR}', not '{}'.",
+                shown(credential)
             ),
             suffix,
         ));
     };
     if terminator != TERMINATOR {
         return Err(incomplete(
-            format_args!("Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{terminator}'."),
+            format_args!(
+                "Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{}'.",
+                shown(terminator)
+            ),
             suffix,
         ));
     }
     if akid.is_empty() {
         return Err(incomplete(
-            format_args!("Credential must start with an access key id, not '{credential}'."),
+            format_args!("Credential must start with an access key id, not '{}'.", shown(credential)),
             suffix,
         ));
     }
     if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(incomplete(format_args!("Credential date must be in yyyyMMdd format, not '{date}'."), suffix));
+        return Err(incomplete(
+            format_args!("Credential date must be in yyyyMMdd format, not '{}'.", shown(date)),
+            suffix,
+        ));
     }
     if region.is_empty() {
         return Err(incomplete(format_args!("Credential should be scoped to a valid region, not ''."), suffix));
@@ -298,13 +317,19 @@ fn build_authorization(
     }
     if signed_headers.is_empty() || signed_headers.split(';').any(|h| h.is_empty()) {
         return Err(incomplete(
-            format_args!("SignedHeaders must be a ';'-separated list of header names, not '{signed_headers}'."),
+            format_args!(
+                "SignedHeaders must be a ';'-separated list of header names, not '{}'.",
+                shown(signed_headers)
+            ),
             suffix,
         ));
     }
     if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(incomplete(
-            format_args!("Signature must be 64 hexadecimal characters (hex-encoded HMAC-SHA256), not '{signature}'."),
+            format_args!(
+                "Signature must be 64 hexadecimal characters (hex-encoded HMAC-SHA256), not '{}'.",
+                shown(signature)
+            ),
             suffix,
         ));
     }
@@ -895,19 +920,85 @@ pub fn sign(
         signature: String::new(),
     };
     let parts = RequestParts { method, path, query, headers: &all, body };
-    let payload = payload_hash(&parts);
-    let mut hasher = Sha256::new();
-    write_canonical_request(&mut hasher, &parts, &auth, payload.as_str(), false, CanonicalOptions::default());
-    let creq_hash: [u8; 32] = hasher.finalize().into();
-
-    let key = signing_key(secret, date, region, service);
-    let amz = amz_date_bytes(epoch_secs).expect("epoch_secs must fall in years 0000..=9999");
-    let mut mac = new_mac(&key);
-    write_string_to_sign(&mut mac, &amz, &auth, &creq_hash);
-    auth.signature = hex::encode(mac.finalize().into_bytes());
+    auth.signature = client_signature(&parts, &auth, false, secret, epoch_secs);
 
     let authorization = auth.to_string();
     vec![("x-amz-date".to_owned(), amz_date), ("authorization".to_owned(), authorization)]
+}
+
+/// Client side: presigns a request. Returns the query string to send (`query`, then the
+/// `X-Amz-*` parameters and `X-Amz-Signature`), signing every header in `headers` (which must
+/// include `host`) and the body's hash.
+#[allow(clippy::too_many_arguments)]
+pub fn presign(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    access_key_id: &str,
+    secret: &str,
+    region: &str,
+    service: &str,
+    epoch_secs: i64,
+    expires_secs: i64,
+) -> String {
+    let amz_date = format_amz_date(epoch_secs);
+    let date = &amz_date[..8];
+    let mut signed_headers: Vec<String> = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    signed_headers.sort_unstable();
+    signed_headers.dedup();
+    let encode = |v: &str| {
+        let mut out = Vec::new();
+        put_encoded(&mut out, v.as_bytes());
+        String::from_utf8(out).expect("percent-encoding is ASCII")
+    };
+    let credential = format!("{access_key_id}/{date}/{region}/{service}/{TERMINATOR}");
+    let mut full = String::from(query);
+    for (name, value) in [
+        ("X-Amz-Algorithm", ALGORITHM.to_owned()),
+        ("X-Amz-Credential", credential),
+        ("X-Amz-Date", amz_date.clone()),
+        ("X-Amz-Expires", expires_secs.to_string()),
+        ("X-Amz-SignedHeaders", signed_headers.join(";")),
+    ] {
+        if !full.is_empty() {
+            full.push('&');
+        }
+        full.push_str(name);
+        full.push('=');
+        full.push_str(&encode(&value));
+    }
+    let auth = Authorization {
+        access_key_id: access_key_id.to_owned(),
+        date: date.to_owned(),
+        region: region.to_owned(),
+        service: service.to_owned(),
+        signed_headers,
+        signature: String::new(),
+    };
+    let parts = RequestParts { method, path, query: &full, headers, body };
+    let signature = client_signature(&parts, &auth, true, secret, epoch_secs);
+    format!("{full}&X-Amz-Signature={signature}")
+}
+
+/// The signature a client computes for `parts` under `auth` (whose signature is ignored).
+fn client_signature(
+    parts: &RequestParts,
+    auth: &Authorization,
+    query_auth: bool,
+    secret: &str,
+    epoch_secs: i64,
+) -> String {
+    let payload = payload_hash(parts);
+    let mut hasher = Sha256::new();
+    write_canonical_request(&mut hasher, parts, auth, payload.as_str(), query_auth, CanonicalOptions::default());
+    let creq_hash: [u8; 32] = hasher.finalize().into();
+    let key = signing_key(secret, &auth.date, &auth.region, &auth.service);
+    let amz = amz_date_bytes(epoch_secs).expect("epoch_secs must fall in years 0000..=9999");
+    let mut mac = new_mac(&key);
+    write_string_to_sign(&mut mac, &amz, auth, &creq_hash);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2233,5 +2324,24 @@ mod tests {
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn presigned_urls_made_by_presign_verify() {
+        let headers = [("host", "example.com"), ("x-amz-target", "MTurkRequesterServiceV20170117.GetHIT")];
+        let body = br#"{"HITId":"x"}"#;
+        let now = 1_700_000_000;
+        let query =
+            presign("POST", "/", "a=b", &headers, body, DOC_AKID, SECRET, "us-east-1", "mturk-requester", now, 60);
+        assert!(query.starts_with("a=b&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F"));
+        assert!(query.contains("X-Amz-SignedHeaders=host%3Bx-amz-target&X-Amz-Signature="));
+        let parts = RequestParts { method: "POST", path: "/", query: &query, headers: &headers, body };
+        let auth = authorization_of(&parts).unwrap();
+        assert_eq!(auth.signed_headers, ["host", "x-amz-target"]);
+        assert_eq!(verify(&parts, &auth, SECRET, now + 30, 900), Ok(()));
+        let later = verify(&parts, &auth, SECRET, now + 61, 900);
+        assert!(matches!(later, Err(SigV4Error::Expired(_))), "{later:?}");
+        let other = RequestParts { body: b"{}", ..parts };
+        assert_eq!(verify(&other, &auth, SECRET, now, 900), Err(SigV4Error::Mismatch));
     }
 }

@@ -2,7 +2,7 @@
 //! `mturk` service model names them. Timestamps are epoch seconds as JSON numbers; amounts are
 //! strings such as "0.50". Unknown request fields are ignored, as AWS JSON services do.
 
-use crate::ApiError;
+use crate::{ApiError, TurkErrorCode};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Parses a request body, naming the offending field in the error.
@@ -25,12 +25,12 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             let field = rest.split('`').next().unwrap_or(rest);
             let at = if path == "." || path.is_empty() { String::new() } else { format!("{path}.") };
             return ApiError::request(
-                "MissingParameter",
+                TurkErrorCode::MissingParameter,
                 format!("The request is missing the required parameter {at}{field}"),
             );
         }
         let detail = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        ApiError::request("InvalidParameterValue", format!("Value at '{path}' is invalid: {detail}"))
+        ApiError::request(TurkErrorCode::InvalidParameterValue, format!("Value at '{path}' is invalid: {detail}"))
     })
 }
 

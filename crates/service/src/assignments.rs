@@ -2,8 +2,9 @@
 //! auto-approve, and bonuses.
 
 use crate::error::{Error, Result};
-use crate::hits::{check_token, page, record_token, Page};
+use crate::hits::{check_token, record_token};
 use crate::lifecycle::{ASSIGNMENT_DEADLINE, AUTO_APPROVE};
+use crate::paging::{Cursor, Page};
 use crate::{accounts, ledger, not_found, repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitStatus};
@@ -182,6 +183,13 @@ impl Service {
 
     /// Submits answers. Allowed until the assignment's own deadline, even after the HIT expired.
     pub fn submit(&self, worker_id: &str, assignment_id: &str, answers: &Answers) -> Result<Assignment> {
+        let values: usize = answers.iter().map(|(_, v)| v.len()).sum();
+        if values > validate::MAX_ANSWER_FIELDS {
+            return Err(Error::invalid(format!(
+                "The answer has {values} values; at most {} are accepted",
+                validate::MAX_ANSWER_FIELDS
+            )));
+        }
         for (name, values) in answers {
             if name.is_empty() {
                 return Err(Error::invalid("an answer has an empty field name"));
@@ -197,8 +205,12 @@ impl Service {
                 .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
             let parsed =
                 tx.query_one("SELECT question_parsed FROM hits WHERE hit_id = ?", params![&a.hit_id])?.string(0)?;
-            let doc: Option<QuestionDocument> = serde_json::from_str(&parsed).ok();
-            a.answer = Some(render_answers(answers, doc.as_ref()));
+            // A stored question that cannot be read back is our fault, and must not turn a
+            // selection answer into free text: fail the call instead.
+            let doc: QuestionDocument = serde_json::from_str(&parsed).map_err(|e| {
+                Error::new(ErrorKind::Internal, format!("the stored question of HIT {} cannot be read: {e}", a.hit_id))
+            })?;
+            a.answer = Some(render_answers(answers, Some(&doc)));
             a.status = AssignmentStatus::Submitted;
             a.submitted_at = Some(now);
             a.auto_approval_at = Some(now + hit.spec.auto_approval_delay_secs * 1000);
@@ -241,19 +253,15 @@ impl Service {
         next_token: Option<&str>,
         max_results: Option<i64>,
     ) -> Result<Page<(Assignment, Hit)>> {
-        let before = match next_token {
-            None => i64::MAX,
-            Some(_) => repo::decode_token(next_token)?,
-        };
-        let limit = repo::page_size(max_results)?;
+        let cur = Cursor::backward(next_token, max_results)?;
         let sql = format!(
             "SELECT {} FROM assignments WHERE worker_id = ? AND (? = '' OR status = ?) AND seq < ? ORDER BY seq DESC LIMIT ?",
             repo::ASSIGNMENT_COLS
         );
         let st = status.map(|s| s.as_str()).unwrap_or("");
         self.read(|tx| {
-            let rows = tx.query(&sql, params![worker_id, st, st, before, limit + 1])?;
-            let p = page(rows, limit, repo::assignment_from_row)?;
+            let rows = tx.query(&sql, params![worker_id, st, st, cur.seq, cur.fetch()])?;
+            let p = cur.worker_page(rows, repo::assignment_from_row)?;
             let mut items = Vec::with_capacity(p.items.len());
             for a in p.items {
                 let hit = repo::load_hit(tx, &a.hit_id)?
@@ -316,8 +324,7 @@ impl Service {
                 )));
             }
         }
-        let after = repo::decode_token(next_token)?;
-        let limit = repo::page_size(max_results)?;
+        let cur = Cursor::forward(next_token, max_results)?;
         let filter = if statuses.is_empty() {
             REQUESTER_VISIBLE.to_string()
         } else {
@@ -329,7 +336,7 @@ impl Service {
         );
         self.read(|tx| {
             repo::own_hit(tx, requester_id, hit_id)?;
-            page(tx.query(&sql, params![hit_id, after, limit + 1])?, limit, repo::assignment_from_row)
+            cur.requester_page(tx.query(&sql, params![hit_id, cur.seq, cur.fetch()])?, repo::assignment_from_row)
         })
     }
 
@@ -438,11 +445,12 @@ impl Service {
         Ok(a)
     }
 
+    /// Rejects a submitted assignment. RequesterFeedback is required on the wire, but may be
+    /// empty, as on MTurk (psiTurk and oTree send ""); empty feedback is stored as none, so the
+    /// assignment then has no RequesterFeedback ("if the Requester ... specified feedback").
     pub fn reject(&self, requester_id: &str, assignment_id: &str, feedback: &str) -> Result<Assignment> {
-        if feedback.is_empty() {
-            return Err(Error::invalid("RequesterFeedback is required when rejecting an assignment"));
-        }
         check_feedback(Some(feedback))?;
+        let feedback = Some(feedback).filter(|f| !f.is_empty());
         self.write_for(requester_id, |tx| {
             let now = self.now();
             let mut a = self.own_assignment(tx, requester_id, assignment_id)?;
@@ -457,7 +465,7 @@ impl Service {
             }
             a.status = AssignmentStatus::Rejected;
             a.rejected_at = Some(now);
-            a.requester_feedback = Some(feedback.to_string());
+            a.requester_feedback = feedback.map(str::to_string);
             repo::save_assignment(tx, &a)?;
             self.unschedule(tx, AUTO_APPROVE, &a.assignment_id)?;
             let mut hit = repo::load_hit(tx, &a.hit_id)?
@@ -533,8 +541,7 @@ impl Service {
             (None, Some(a)) => ("assignment_id", a),
             _ => return Err(Error::invalid("ListBonusPayments takes exactly one of HITId and AssignmentId")),
         };
-        let after = repo::decode_token(next_token)?;
-        let limit = repo::page_size(max_results)?;
+        let cur = Cursor::forward(next_token, max_results)?;
         let sql = format!(
             "SELECT worker_id, assignment_id, amount_cents, reason, created_at, seq FROM bonuses
              WHERE requester_id = ? AND {col} = ? AND seq > ? ORDER BY seq LIMIT ?"
@@ -545,7 +552,7 @@ impl Service {
             } else {
                 self.own_assignment(tx, requester_id, id)?;
             }
-            page(tx.query(&sql, params![requester_id, id, after, limit + 1])?, limit, |r| {
+            cur.requester_page(tx.query(&sql, params![requester_id, id, cur.seq, cur.fetch()])?, |r| {
                 Ok((
                     Bonus {
                         worker_id: r.string(0)?,

@@ -1,3 +1,4 @@
+use crate::passwords::SignInLimits;
 use openturk_domain::fees::FeePolicy;
 use openturk_domain::model::Mode;
 
@@ -18,6 +19,10 @@ pub struct ServiceConfig {
     pub session_ttl_secs: i64,
     /// How far X-Amz-Date may be from our clock.
     pub signature_max_skew_secs: i64,
+    /// How many Argon2 password hashes (19 MiB each) may run at once; more wait their turn.
+    pub max_concurrent_password_hashes: usize,
+    /// Limits on failed sign-ins.
+    pub sign_in_limits: SignInLimits,
 }
 
 impl Default for ServiceConfig {
@@ -31,9 +36,17 @@ impl Default for ServiceConfig {
             open_signup: true,
             session_ttl_secs: 7 * 24 * 3600,
             signature_max_skew_secs: 15 * 60,
+            max_concurrent_password_hashes: default_hash_concurrency(),
+            sign_in_limits: SignInLimits::default(),
         }
     }
 }
 
 /// The sandbox's AvailableBalance, as MTurk's: 10,000.00.
 pub const SANDBOX_BALANCE_CENTS: i64 = 1_000_000;
+
+/// One hash per core: hashing is CPU-bound, so more at once would not finish sooner, only hold
+/// more memory.
+pub fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}

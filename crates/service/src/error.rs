@@ -9,6 +9,10 @@ pub enum Error {
     Domain(#[from] DomainError),
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// Too many failed attempts (sign-ins): refused without looking further, until the window
+    /// of the marketplace clock ends.
+    #[error("{message}")]
+    Throttled { message: String, retry_after_secs: i64 },
 }
 
 impl UnitError for Error {
@@ -28,6 +32,7 @@ impl Error {
         match self {
             Error::Domain(d) => d.kind,
             Error::Storage(_) => ErrorKind::Internal,
+            Error::Throttled { .. } => ErrorKind::LimitExceeded,
         }
     }
 }

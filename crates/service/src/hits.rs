@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::lifecycle::HIT_EXPIRE;
+use crate::paging::{Cursor, Page};
 use crate::{repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::{Hit, HitReviewStatus, HitStatus, HitType, HitTypeSpec, Mode};
@@ -53,13 +54,6 @@ pub struct NewHit {
     pub hit_layout_id: Option<String>,
     pub requester_annotation: Option<String>,
     pub unique_request_token: Option<String>,
-}
-
-/// One page of a listing.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_token: Option<String>,
 }
 
 const TOKEN_TTL_MS: i64 = 24 * 3600 * 1000;
@@ -167,13 +161,14 @@ impl Service {
         next_token: Option<&str>,
         max_results: Option<i64>,
     ) -> Result<Page<Hit>> {
-        let after = repo::decode_token(next_token)?;
-        let limit = repo::page_size(max_results)?;
+        let cur = Cursor::forward(next_token, max_results)?;
         let sql = format!(
             "SELECT {} FROM hits WHERE requester_id = ? AND deleted = 0 AND seq > ? ORDER BY seq LIMIT ?",
             repo::HIT_COLS
         );
-        self.read(|tx| page(tx.query(&sql, params![requester_id, after, limit + 1])?, limit, repo::hit_from_row))
+        self.read(|tx| {
+            cur.requester_page(tx.query(&sql, params![requester_id, cur.seq, cur.fetch()])?, repo::hit_from_row)
+        })
     }
 
     /// ListReviewableHITs: Reviewable (default) or Reviewing HITs, optionally of one HIT type.
@@ -193,15 +188,15 @@ impl Service {
                 )))
             }
         };
-        let after = repo::decode_token(next_token)?;
-        let limit = repo::page_size(max_results)?;
+        let cur = Cursor::forward(next_token, max_results)?;
         let sql = format!(
             "SELECT {} FROM hits WHERE requester_id = ? AND status = ? AND (? = '' OR hit_type_id = ?) AND seq > ? ORDER BY seq LIMIT ?",
             repo::HIT_COLS
         );
         let ty = hit_type_id.unwrap_or("");
         self.read(|tx| {
-            page(tx.query(&sql, params![requester_id, status, ty, ty, after, limit + 1])?, limit, repo::hit_from_row)
+            let rows = tx.query(&sql, params![requester_id, status, ty, ty, cur.seq, cur.fetch()])?;
+            cur.requester_page(rows, repo::hit_from_row)
         })
     }
 
@@ -440,21 +435,4 @@ pub(crate) fn record_token(
         params![requester_id, op, token, id, now],
     )?;
     Ok(())
-}
-
-/// Cuts `limit + 1` rows into a page and its NextToken.
-pub(crate) fn page<T>(
-    rows: Vec<openturk_storage::Row>,
-    limit: i64,
-    decode: impl Fn(&openturk_storage::Row) -> Result<(T, i64)>,
-) -> Result<Page<T>> {
-    let more = rows.len() as i64 > limit;
-    let mut items = Vec::with_capacity(rows.len());
-    let mut last = 0;
-    for r in rows.iter().take(limit as usize) {
-        let (item, seq) = decode(r)?;
-        items.push(item);
-        last = seq;
-    }
-    Ok(Page { items, next_token: more.then(|| repo::encode_token(last)) })
 }

@@ -13,6 +13,8 @@ pub mod error;
 pub mod hits;
 pub mod ledger;
 pub mod lifecycle;
+pub mod paging;
+pub mod passwords;
 mod repo;
 pub mod secrets;
 pub mod workers;
@@ -48,6 +50,8 @@ struct Inner {
     last_due_check: AtomicI64,
     /// Wakes the background scheduler when new work is scheduled.
     wake: tokio::sync::Notify,
+    hasher: passwords::Hasher,
+    throttle: passwords::Throttle,
 }
 
 impl Service {
@@ -67,8 +71,9 @@ impl Service {
                         return Err(Error::new(
                             ErrorKind::Conflict,
                             format!(
-                                "this database was created in {s} mode and cannot be served in {} mode; \
-                                 use another data directory or database, or start in {s} mode",
+                                "this database was created in {s} mode and cannot be used in {} mode; \
+                                 leave the mode unset to use it in its own mode, or use another data \
+                                 directory or database",
                                 mode.as_str()
                             ),
                         ));
@@ -81,14 +86,31 @@ impl Service {
             inner: Arc::new(Inner {
                 db,
                 clock,
-                config,
                 sealer,
                 keys: RwLock::new(HashMap::new()),
                 next_due: AtomicI64::new(i64::MIN),
                 last_due_check: AtomicI64::new(i64::MIN),
                 wake: tokio::sync::Notify::new(),
+                hasher: passwords::Hasher::new(config.max_concurrent_password_hashes),
+                throttle: passwords::Throttle::default(),
+                config,
             }),
         })
+    }
+
+    /// The mode `db` was created in, or None if no marketplace has been opened on it yet. Callers
+    /// with no mode of their own (admin commands, `serve` without a mode setting) use this one.
+    pub fn stored_mode(db: &Db) -> Result<Option<Mode>> {
+        let row = db.read(|tx: &mut dyn Tx| -> Result<_> {
+            Ok(tx.query_opt("SELECT value FROM meta WHERE key = 'mode'", &[])?)
+        })?;
+        match row {
+            None => Ok(None),
+            Some(r) => {
+                let s = r.string(0)?;
+                Mode::parse(&s).map(Some).ok_or_else(|| error::corrupt("mode", format!("'{s}' is not a mode")))
+            }
+        }
     }
 
     pub fn now(&self) -> Millis {

@@ -194,23 +194,3 @@ pub fn save_assignment(tx: &mut dyn Tx, a: &Assignment) -> Result<()> {
     )?;
     Ok(())
 }
-
-/// Opaque, stable page tokens: the last row's sequence number.
-pub fn encode_token(seq: i64) -> String {
-    format!("ot1.{seq:x}")
-}
-
-pub fn decode_token(token: Option<&str>) -> Result<i64> {
-    match token {
-        None => Ok(0),
-        Some(t) => t.strip_prefix("ot1.").and_then(|h| i64::from_str_radix(h, 16).ok()).ok_or_else(|| {
-            crate::Error::invalid(format!("NextToken '{t}' is invalid; pass the NextToken of an earlier response"))
-        }),
-    }
-}
-
-pub fn page_size(max_results: Option<i64>) -> Result<i64> {
-    let n = max_results.unwrap_or(100);
-    openturk_domain::validate::range("MaxResults", n, 1, 100)?;
-    Ok(n)
-}

@@ -1,14 +1,13 @@
 //! Workers: accounts, sessions, finding work, and their earnings.
 
 use crate::error::{Error, Result};
-use crate::hits::Page;
+use crate::paging::{self, Page};
 use crate::{ledger, Service};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use openturk_domain::clock::Millis;
 use openturk_domain::{ids, ErrorKind, Money};
 use openturk_storage::{params, Tx};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 #[derive(Debug, Clone)]
 pub struct NewWorker {
@@ -129,13 +128,9 @@ impl Service {
     /// Creates a worker (admin command, or sign-up when open).
     pub fn create_worker(&self, w: &NewWorker) -> Result<String> {
         check_new_worker(w)?;
-        // Argon2id with the crate's defaults (19 MiB, 2 passes): memory-hard, done outside the
-        // transaction.
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        let hash = Argon2::default()
-            .hash_password(w.password.as_bytes(), &salt)
-            .map_err(|e| Error::new(ErrorKind::Internal, format!("password hashing failed: {e}")))?
-            .to_string();
+        // Argon2id, memory-hard and under the cap on concurrent hashes (see `passwords`); done
+        // outside the transaction.
+        let hash = self.inner.hasher.hash(&w.password)?;
         let worker_id = ids::new_worker_id();
         let now = self.now();
         self.write(|tx| {
@@ -161,17 +156,33 @@ impl Service {
         self.create_worker(w)
     }
 
-    /// Signs a worker in; returns a bearer token that expires.
-    pub fn sign_in(&self, username: &str, password: &str) -> Result<Session> {
+    /// Signs a worker in; returns a bearer token that expires. `client` is the caller's network
+    /// address, when known: failed sign-ins are limited per account and per address
+    /// (`ServiceConfig::sign_in_limits`), and over the limit the call is refused before any
+    /// hashing with [`Error::Throttled`].
+    pub fn sign_in(&self, username: &str, password: &str, client: Option<IpAddr>) -> Result<Session> {
+        let limits = self.config().sign_in_limits;
+        // No user name is longer than 64 characters: a longer one only names an account that
+        // cannot exist, and must not make the throttle keep a key of any size.
+        let account: String = username.chars().take(64).collect();
+        let throttle = &self.inner.throttle;
+        throttle.check(&limits, &account, client, self.now())?;
+        let bad = || {
+            throttle.record_failure(&limits, &account, client, self.now());
+            Error::new(ErrorKind::Unauthenticated, "Username or password is wrong")
+        };
+        if username.len() > 64 || password.len() > 1024 {
+            return Err(bad());
+        }
         let row = self.inner.db.read(|tx: &mut dyn Tx| -> Result<_> {
             Ok(tx.query_opt("SELECT worker_id, password_hash FROM workers WHERE username = ?", params![username])?)
         })?;
-        let bad = || Error::new(ErrorKind::Unauthenticated, "Username or password is wrong");
         let Some(row) = row else { return Err(bad()) };
         let stored = row.string(1)?;
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|_| Error::new(ErrorKind::Internal, "stored password hash is unreadable"))?;
-        Argon2::default().verify_password(password.as_bytes(), &parsed).map_err(|_| bad())?;
+        if !self.inner.hasher.verify(&stored, password)? {
+            return Err(bad());
+        }
+        throttle.record_success(&account);
         let worker_id = row.string(0)?;
         let token = ids::new_token(32);
         let now = self.now();
@@ -224,7 +235,7 @@ impl Service {
                 .filter(|n| *n >= 0)
                 .ok_or_else(|| Error::invalid(format!("NextToken '{t}' is invalid")))?,
         };
-        let limit = crate::repo::page_size(q.max_results)?;
+        let limit = paging::page_size(q.max_results)?;
         let pattern =
             q.query.as_deref().map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], ""))).unwrap_or_default();
         let min_reward = q.min_reward.map(|m| m.0).unwrap_or(0);

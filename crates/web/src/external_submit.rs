@@ -7,15 +7,19 @@
 //! `openturk_session` cookie (the worker website). A browser (Accept: text/html) gets an HTML
 //! page; a program gets JSON and a status code.
 
+use crate::html::message_page;
 use crate::worker::WorkerApiError;
 use crate::{blocking, AppState};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use openturk_domain::validate;
+use std::collections::HashMap;
 
-const RESERVED: [&str; 4] = ["assignmentId", "hitId", "turkSubmitTo", "workerId"];
+/// Names MTurk puts in the task URL; they are not answers. (`assignmentId` is read apart.)
+const RESERVED: [&str; 3] = ["hitId", "turkSubmitTo", "workerId"];
 pub const SESSION_COOKIE: &str = "openturk_session";
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -33,25 +37,66 @@ fn wants_html(headers: &HeaderMap) -> bool {
     headers.get("accept").and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn page(status: StatusCode, title: &str, text: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head><body><h1>{t}</h1><p>{x}</p></body></html>",
-        t = escape(title),
-        x = escape(text)
-    );
-    (status, Html(html)).into_response()
-}
-
 fn fail(html: bool, e: WorkerApiError) -> Response {
     if html {
-        page(e.status, "Your work was not submitted", &e.message)
+        message_page(e.status, "Your work was not submitted", &e.message)
     } else {
         e.into_response()
     }
+}
+
+/// The form's fields grouped by name, in the order names first appear, with `assignmentId`
+/// taken out. Linear in the number of fields; more than [`validate::MAX_ANSWER_FIELDS`] fields
+/// is an error (checked while reading, so an oversized form costs no more than the cap).
+pub(crate) struct SubmittedForm {
+    pub assignment_id: Option<String>,
+    pub answers: Vec<(String, Vec<String>)>,
+}
+
+pub(crate) fn read_form(query: &str, body: &[u8]) -> Result<SubmittedForm, WorkerApiError> {
+    let mut assignment_id = None;
+    let mut answers: Vec<(String, Vec<String>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let fields = url::form_urlencoded::parse(query.as_bytes()).chain(url::form_urlencoded::parse(body));
+    for (n, (k, v)) in fields.enumerate() {
+        if n >= validate::MAX_ANSWER_FIELDS {
+            return Err(WorkerApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "TooManyFields",
+                format!(
+                    "The form has more than {} fields; no task form may have that many",
+                    validate::MAX_ANSWER_FIELDS
+                ),
+            ));
+        }
+        if k == "assignmentId" {
+            assignment_id.get_or_insert_with(|| v.into_owned());
+            continue;
+        }
+        if RESERVED.contains(&k.as_ref()) {
+            continue;
+        }
+        match index.get(k.as_ref()) {
+            Some(&i) => answers[i].1.push(v.into_owned()),
+            None => {
+                index.insert(k.clone().into_owned(), answers.len());
+                answers.push((k.into_owned(), vec![v.into_owned()]));
+            }
+        }
+    }
+    Ok(SubmittedForm { assignment_id, answers })
+}
+
+/// externalSubmit with a method other than POST and GET.
+pub async fn method_not_allowed(method: axum::http::Method, headers: HeaderMap) -> Response {
+    fail(
+        wants_html(&headers),
+        WorkerApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            format!("externalSubmit takes a form by POST (or GET), not {method}"),
+        ),
+    )
 }
 
 pub async fn handle(State(st): State<AppState>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
@@ -67,12 +112,23 @@ pub async fn handle(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
             ),
         );
     }
-    let mut fields: Vec<(String, String)> =
-        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
-    fields.extend(url::form_urlencoded::parse(&body).into_owned());
-
-    let assignment_id = fields.iter().find(|(k, _)| k == "assignmentId").map(|(_, v)| v.clone());
-    let assignment_id = match assignment_id.as_deref() {
+    // Who is submitting comes first: nothing of the form is read for an unknown caller.
+    let Some(token) = session_token(&headers) else {
+        return fail(
+            html,
+            WorkerApiError::unauthenticated("Sign in as the worker who accepted this assignment to submit it"),
+        );
+    };
+    let svc = st.service.clone();
+    let worker_id = match blocking(&st.service, move || svc.worker_of_token(&token)).await {
+        Ok(w) => w,
+        Err(e) => return fail(html, e.into()),
+    };
+    let form = match read_form(uri.query().unwrap_or(""), &body) {
+        Ok(f) => f,
+        Err(e) => return fail(html, e),
+    };
+    let assignment_id = match form.assignment_id.as_deref() {
         None | Some("") => return fail(html, WorkerApiError::invalid("The form has no assignmentId field; it must post the assignmentId it was given")),
         Some("ASSIGNMENT_ID_NOT_AVAILABLE") => {
             return fail(
@@ -86,36 +142,22 @@ pub async fn handle(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
         }
         Some(a) => a.to_string(),
     };
-    let Some(token) = session_token(&headers) else {
-        return fail(
-            html,
-            WorkerApiError::unauthenticated("Sign in as the worker who accepted this assignment to submit it"),
-        );
-    };
-    let mut answers: Vec<(String, Vec<String>)> = Vec::new();
-    for (k, v) in fields {
-        if RESERVED.contains(&k.as_str()) {
-            continue;
-        }
-        match answers.iter_mut().find(|(n, _)| *n == k) {
-            Some((_, vals)) => vals.push(v),
-            None => answers.push((k, vec![v])),
-        }
-    }
+    let answers = form.answers;
     let svc = st.service.clone();
-    let result = blocking(&st.service, move || {
-        let wid = svc.worker_of_token(&token)?;
-        svc.submit(&wid, &assignment_id, &answers)
-    })
-    .await;
+    let result = blocking(&st.service, move || svc.submit(&worker_id, &assignment_id, &answers)).await;
     match result {
-        Ok(a) if html => page(
+        Ok(a) if html => message_page(
             StatusCode::OK,
             "Thank you: your work was submitted",
             &format!("Assignment {} is submitted.", a.assignment_id),
         ),
-        Ok(a) => Json(serde_json::json!({ "AssignmentId": a.assignment_id, "AssignmentStatus": a.status.as_str() }))
-            .into_response(),
+        // The same fields as the worker API's submit.
+        Ok(a) => Json(serde_json::json!({
+            "AssignmentId": a.assignment_id,
+            "AssignmentStatus": a.status.as_str(),
+            "SubmitTime": a.submitted_at.map(openturk_protocol::wire::seconds),
+        }))
+        .into_response(),
         Err(e) => fail(html, e.into()),
     }
 }

@@ -6,6 +6,7 @@
 //! Handlers parse, call the service on a blocking thread, and render; rules live in the service.
 
 pub mod external_submit;
+pub mod html;
 pub mod requester;
 pub mod worker;
 
@@ -33,9 +34,13 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let mut r = Router::new()
-        .route("/", post(requester::handle).get(requester::hello))
-        .route("/mturk/externalSubmit", post(external_submit::handle).get(external_submit::handle))
-        .nest("/worker-api/v1", worker::routes());
+        .route("/", post(requester::handle).get(requester::hello).fallback(requester::method_not_allowed))
+        .route(
+            "/mturk/externalSubmit",
+            post(external_submit::handle).get(external_submit::handle).fallback(external_submit::method_not_allowed),
+        )
+        .nest(worker::PREFIX, worker::routes())
+        .fallback(not_found);
     if state.test_clock.is_some() {
         r = r.route("/_openturk/test/clock", post(advance_test_clock));
     }
@@ -48,7 +53,28 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // With the peer's address, for the limits on failed sign-ins per client address.
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// No route: a Requester API call (it carries `X-Amz-Target` or the AWS JSON content type)
+/// gets the API's JSON error; anything else gets a page.
+async fn not_found(method: http::Method, uri: http::Uri, headers: http::HeaderMap) -> axum::response::Response {
+    let is_api_call = headers.contains_key("x-amz-target")
+        || headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with(openturk_protocol::CONTENT_TYPE));
+    if is_api_call {
+        return requester::not_found(method, uri).await;
+    }
+    html::message_page(
+        http::StatusCode::NOT_FOUND,
+        "Page not found",
+        &format!("There is no page at {}. Check the address, or start again from the home page.", uri.path()),
+    )
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {

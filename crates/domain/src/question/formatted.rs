@@ -40,7 +40,12 @@ const SUFFIX: &str = "</FormattedContent>";
 const URL_SCHEMES: &[&str] = &["http", "https", "ftp", "news", "nntp", "mailto", "gopher", "telnet"];
 
 /// A validated `FormattedContent` block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// It is stored (serialized) as its source text alone and validated again when read back: the
+/// tree may nest as deep as the parser allows ([`MAX_DEPTH`] levels), and a serialized tree
+/// would take three JSON levels per XHTML level, past serde_json's recursion limit of 128 when
+/// read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormattedContent {
     /// The XHTML markup exactly as the requester wrote it (the CDATA content).
     pub source: String,
@@ -49,7 +54,7 @@ pub struct FormattedContent {
 }
 
 /// A node of formatted content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XhtmlNode {
     Element(XhtmlElement),
     /// Character data with entities resolved (not escaped).
@@ -57,7 +62,7 @@ pub enum XhtmlNode {
 }
 
 /// An allowed XHTML element with its allowed attributes (values unescaped, in source order).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XhtmlElement {
     pub name: String,
     pub attributes: Vec<(String, String)>,
@@ -80,6 +85,30 @@ impl FormattedContent {
         let mut out = String::with_capacity(self.source.len() + 16);
         write_nodes(&self.nodes, &mut out);
         out
+    }
+}
+
+impl Serialize for FormattedContent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.source)
+    }
+}
+
+/// What a stored block looks like: its source text, or (rows written before the source-only
+/// form) an object whose `source` is the text; its old `nodes` are ignored and rebuilt.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredFormattedContent {
+    Source(String),
+    Legacy { source: String },
+}
+
+impl<'de> Deserialize<'de> for FormattedContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let source = match StoredFormattedContent::deserialize(d)? {
+            StoredFormattedContent::Source(s) | StoredFormattedContent::Legacy { source: s } => s,
+        };
+        FormattedContent::parse(&source).map_err(serde::de::Error::custom)
     }
 }
 
@@ -111,7 +140,8 @@ fn write_nodes(nodes: &[XhtmlNode], out: &mut String) {
     }
 }
 
-fn escape_html_into(s: &str, out: &mut String) {
+/// Escapes text for an HTML text node or a quoted attribute value (`& < > " '`).
+pub fn escape_html_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -202,6 +232,11 @@ fn validate(content: &str) -> Result<Vec<XhtmlNode>, VErr> {
         DomErrorKind::CommentNotAllowed => (
             to_content(e.pos),
             "XML comments (<!-- ... -->) are not allowed in formatted content".to_string(),
+        ),
+        // The wrapper element is one level of the tree but not of the requester's markup.
+        DomErrorKind::TooDeep { .. } => (
+            to_content(e.pos),
+            format!("formatted content: elements are nested too deeply (more than {MAX_DEPTH} levels)"),
         ),
         DomErrorKind::Other(m) => (to_content(e.pos), format!("formatted content: {m}")),
     })?;

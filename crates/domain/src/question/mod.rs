@@ -36,7 +36,7 @@ pub use form::{
     MediaType, MimeType, Question, QuestionForm, QuestionFormSchema, Selection, SelectionAnswer, SelectionContent,
     StyleSuggestion, MAX_FILE_SIZE_IN_BYTES,
 };
-pub use formatted::{FormattedContent, XhtmlElement, XhtmlNode, XHTML_NAMESPACE};
+pub use formatted::{escape_html_into, FormattedContent, XhtmlElement, XhtmlNode, XHTML_NAMESPACE};
 
 use schema::{child_path, parse_bounded, slot, Ctx};
 use xml::{parse_tree, xml_entity, DomErrorKind, Element, TreeOptions};

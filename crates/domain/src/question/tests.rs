@@ -1390,6 +1390,28 @@ fn question_documents_round_trip_through_serde_json() {
     assert_eq!(json["Form"]["schema"], "2017-11-06");
 }
 
+#[test]
+fn question_documents_round_trip_at_the_parsers_nesting_limit() {
+    // FormattedContent may nest MAX_DEPTH levels; every depth the parser accepts must read back
+    // from storage (a stored tree once failed serde_json's recursion limit from depth 40 on).
+    for depth in [1, 39, 40, MAX_DEPTH] {
+        let xhtml = format!("{}x{}", "<b>".repeat(depth), "</b>".repeat(depth));
+        let d = parse(&formatted(&xhtml));
+        let json = serde_json::to_string(&d).unwrap();
+        let back: QuestionDocument = serde_json::from_str(&json).unwrap_or_else(|e| panic!("depth {depth}: {e}"));
+        assert_eq!(back, d, "depth {depth}");
+    }
+    let too_deep = format!("{}x{}", "<b>".repeat(MAX_DEPTH + 1), "</b>".repeat(MAX_DEPTH + 1));
+    expect_err(&formatted(&too_deep), &["nested too deeply"]);
+    // A block is stored as its source text, and rows stored in the earlier shape still read.
+    let fc = FormattedContent::parse("<p>hi <b>there</b></p>").unwrap();
+    assert_eq!(serde_json::to_value(&fc).unwrap(), serde_json::json!("<p>hi <b>there</b></p>"));
+    let legacy = serde_json::json!({ "source": "<p>hi <b>there</b></p>", "nodes": [] });
+    assert_eq!(serde_json::from_value::<FormattedContent>(legacy).unwrap(), fc);
+    // Stored text that no longer validates is an error, never a silent default.
+    assert!(serde_json::from_value::<FormattedContent>(serde_json::json!("<script>x</script>")).is_err());
+}
+
 // ---------------------------------------------------------------------------------------------
 // QuestionFormAnswers
 // ---------------------------------------------------------------------------------------------

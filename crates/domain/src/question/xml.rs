@@ -94,6 +94,8 @@ pub(crate) enum DomErrorKind {
     UnclosedAtEof { name: String, open_pos: usize },
     /// An XML comment where comments are forbidden.
     CommentNotAllowed,
+    /// Elements nest deeper than `limit` levels.
+    TooDeep { limit: usize },
     /// Anything else; the message is complete.
     Other(String),
 }
@@ -108,6 +110,7 @@ impl std::fmt::Display for DomErrorKind {
                 write!(f, "malformed XML: element <{name}> is never closed")
             }
             DomErrorKind::CommentNotAllowed => write!(f, "XML comments are not allowed here"),
+            DomErrorKind::TooDeep { limit } => write!(f, "elements are nested too deeply (more than {limit} levels)"),
             DomErrorKind::Other(m) => f.write_str(m),
         }
     }
@@ -208,6 +211,14 @@ pub(crate) fn parse_tree(src: &str, opts: TreeOptions) -> Result<Element, DomErr
         return Err(other(i, format!("malformed XML: the character U+{:04X} is not allowed in XML 1.0", c as u32)));
     }
 
+    // Callers take off one byte-order mark; a second one is text before the root.
+    if src.starts_with('\u{FEFF}') {
+        return Err(other(
+            0,
+            "malformed XML: a byte-order mark may appear only once, at the very start of the document",
+        ));
+    }
+
     let mut reader = NsReader::from_str(src);
     {
         let cfg = reader.config_mut();
@@ -234,10 +245,7 @@ pub(crate) fn parse_tree(src: &str, opts: TreeOptions) -> Result<Element, DomErr
                     return Err(other(start, "malformed XML: only one root element is allowed"));
                 }
                 if stack.len() >= opts.max_depth {
-                    return Err(other(
-                        start,
-                        format!("elements are nested too deeply (more than {} levels)", opts.max_depth),
-                    ));
+                    return Err(DomError { pos: start, kind: DomErrorKind::TooDeep { limit: opts.max_depth } });
                 }
                 let qname = utf8(e.name().as_ref(), start)?.to_string();
                 let name = utf8(e.local_name().as_ref(), start)?.to_string();
@@ -304,6 +312,12 @@ pub(crate) fn parse_tree(src: &str, opts: TreeOptions) -> Result<Element, DomErr
             }
             Event::Text(ref t) => {
                 let raw = utf8(t, start)?;
+                if let Some(off) = raw.find("]]>") {
+                    return Err(other(
+                        start + off,
+                        "malformed XML: ']]>' may not appear in text outside a CDATA section (write ]]&gt;)",
+                    ));
+                }
                 match stack.last_mut() {
                     Some(parent) => {
                         let text = unescape(raw, start, opts.resolve_entity)?.into_owned();
@@ -336,11 +350,24 @@ pub(crate) fn parse_tree(src: &str, opts: TreeOptions) -> Result<Element, DomErr
                 if opts.reject_processing_instructions {
                     return Err(other(start, "processing instructions and XML declarations are not allowed here"));
                 }
-                if matches!(event, Event::Decl(_)) && (start != 0 || root.is_some()) {
-                    return Err(other(
-                        start,
-                        "malformed XML: the XML declaration must be at the very start of the document",
-                    ));
+                let end = (reader.buffer_position() as usize).min(src.len());
+                if matches!(event, Event::Decl(_)) {
+                    if start != 0 || root.is_some() {
+                        return Err(other(
+                            start,
+                            "malformed XML: the XML declaration must be at the very start of the document",
+                        ));
+                    }
+                    check_declaration(&src[start..end]).map_err(|m| other(start, format!("malformed XML: {m}")))?;
+                } else {
+                    let target = src[start..end].trim_start_matches("<?");
+                    let target = target.split(|c: char| c.is_ascii_whitespace() || c == '?').next().unwrap_or("");
+                    if target.eq_ignore_ascii_case("xml") {
+                        return Err(other(
+                            start,
+                            format!("malformed XML: the processing instruction target '{target}' is reserved"),
+                        ));
+                    }
                 }
             }
             Event::DocType(_) => {
@@ -357,6 +384,82 @@ pub(crate) fn parse_tree(src: &str, opts: TreeOptions) -> Result<Element, DomErr
         });
     }
     root.ok_or_else(|| other(0, "malformed XML: the document has no root element"))
+}
+
+/// Checks an XML declaration (`<?xml … ?>`, as written) against XML 1.0's `XMLDecl`
+/// production: `version` (required, `1.` and digits), then optionally `encoding` (a name) and
+/// `standalone` (`yes` or `no`), in that order, each once.
+fn check_declaration(decl: &str) -> Result<(), String> {
+    let inner = decl
+        .strip_prefix("<?xml")
+        .and_then(|d| d.strip_suffix("?>"))
+        .ok_or_else(|| "the XML declaration must have the form <?xml version=\"1.0\" ?>".to_string())?;
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+    let mut rest = inner;
+    let mut seen: Vec<&str> = Vec::new();
+    loop {
+        let trimmed = rest.trim_start_matches(is_space);
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(format!(
+                "the XML declaration needs a space before '{}'",
+                trimmed.chars().take(20).collect::<String>()
+            ));
+        }
+        let name_end = trimmed.find(|c: char| c == '=' || is_space(c)).unwrap_or(trimmed.len());
+        let name = &trimmed[..name_end];
+        let after = trimmed[name_end..].trim_start_matches(is_space);
+        let after = after.strip_prefix('=').ok_or_else(|| format!("'{name}' in the XML declaration needs a value"))?;
+        let after = after.trim_start_matches(is_space);
+        let quote = after
+            .chars()
+            .next()
+            .filter(|q| *q == '"' || *q == '\'')
+            .ok_or_else(|| format!("the value of '{name}' in the XML declaration must be quoted"))?;
+        let close = after[1..]
+            .find(quote)
+            .ok_or_else(|| format!("the value of '{name}' in the XML declaration is not closed"))?;
+        let value = &after[1..1 + close];
+        rest = &after[close + 2..];
+        let order = ["version", "encoding", "standalone"];
+        let Some(pos) = order.iter().position(|n| *n == name) else {
+            return Err(format!(
+                "'{name}' is not allowed in the XML declaration (only version, encoding and standalone)"
+            ));
+        };
+        if seen.iter().any(|s| order.iter().position(|n| n == s) >= Some(pos)) {
+            return Err(format!("'{name}' is out of place in the XML declaration: the order is version, encoding, standalone, each once"));
+        }
+        if pos > 0 && seen.is_empty() {
+            return Err("the XML declaration must start with version".to_string());
+        }
+        let valid = match name {
+            "version" => {
+                value.strip_prefix("1.").is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            }
+            "encoding" => {
+                let mut b = value.bytes();
+                b.next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+            }
+            _ => value == "yes" || value == "no",
+        };
+        if !valid {
+            let wanted = match name {
+                "version" => "1.0",
+                "encoding" => "an encoding name such as UTF-8",
+                _ => "yes or no",
+            };
+            return Err(format!("{name}=\"{value}\" is not allowed in the XML declaration; it must be {wanted}"));
+        }
+        seen.push(name);
+    }
+    if seen.first() != Some(&"version") {
+        return Err("the XML declaration must give the version, as in <?xml version=\"1.0\"?>".to_string());
+    }
+    Ok(())
 }
 
 fn close(stack: &mut [Element], root: &mut Option<Element>, el: Element) {
@@ -416,5 +519,36 @@ mod tests {
         assert!(parse_tree("<x:a/>", opts()).is_err());
         let deep = "<a>".repeat(9) + &"</a>".repeat(9);
         assert!(parse_tree(&deep, opts()).is_err());
+    }
+
+    #[test]
+    fn question_xml_tree_refuses_what_xml_1_0_refuses() {
+        let refused = [
+            ("<a>x ]]> y</a>", "']]>'"),
+            ("<?xml version=\"2.0\"?><a/>", "version=\"2.0\""),
+            ("<?xml version=\"1.0\" standalone=\"maybe\"?><a/>", "standalone=\"maybe\""),
+            ("<?xml?><a/>", "version"),
+            ("<?xml encoding=\"UTF-8\"?><a/>", "version"),
+            ("<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?><a/>", "order"),
+            ("<?xml version=\"1.0\" foo=\"bar\"?><a/>", "'foo'"),
+            ("<?xml version=1.0?><a/>", "quoted"),
+            ("\u{FEFF}<a/>", "byte-order mark"),
+            ("<a><?XML x?></a>", "reserved"),
+        ];
+        for (src, why) in refused {
+            let e = parse_tree(src, opts()).expect_err(src);
+            assert!(e.kind.to_string().contains(why), "{src}: {}", e.kind);
+        }
+        let accepted = [
+            "<?xml version=\"1.0\"?><a/>",
+            "<?xml version='1.0' encoding='UTF-8' standalone='no'?>\n<a/>",
+            "<?xml version=\"1.0\" encoding=\"utf-8\" ?><a/>",
+            "<?xml version = \"1.1\"\n standalone=\"yes\"?><a/>",
+            "<a>]] > and ]]&gt; and <![CDATA[]]]]><![CDATA[>]]></a>",
+            "<a><?xml-stylesheet href=\"x\"?></a>",
+        ];
+        for src in accepted {
+            parse_tree(src, opts()).unwrap_or_else(|e| panic!("{src}: {}", e.kind));
+        }
     }
 }

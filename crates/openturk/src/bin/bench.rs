@@ -17,6 +17,9 @@
 //!   with MaxAssignments = the number of workers; each connection owns its own workers, and a
 //!   worker walks through the HITs in order, so no (worker, HIT) pair repeats and a worker never
 //!   holds more than one assignment.
+//! - `signin`: worker sign-ins (`POST /worker-api/v1/sessions`), each connection signing in its
+//!   own worker again and again: with `--connections 64`, bursts of 64 concurrent Argon2 hashes.
+//!   Its figure of merit is the server's peak RSS. Not in the default list.
 //!
 //! Each scenario runs against a fresh server and a fresh, empty database, so the peak RSS
 //! (`VmHWM`) reported is that scenario's. Databases:
@@ -51,7 +54,7 @@ const TARGET_PREFIX: &str = "MTurkRequesterServiceV20170117.";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 const REGION: &str = "us-east-1";
 const SERVICE: &str = "mturk-requester";
-const ALL: &[&str] = &["noop", "get-hit", "create-hit", "list-hits", "cycle"];
+const ALL: &[&str] = &["noop", "get-hit", "create-hit", "list-hits", "cycle", "signin"];
 const HTML_QUESTION: &str = r#"<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[<!DOCTYPE html><html><body><form name="mturk_form" method="post" action="https://www.mturk.com/mturk/externalSubmit"><input type="hidden" name="assignmentId" value=""/><input name="a"/></form></body></html>]]></HTMLContent><FrameHeight>450</FrameHeight></HTMLQuestion>"#;
 const PASSWORD: &str = "bench-password-1";
 
@@ -62,7 +65,7 @@ const PASSWORD: &str = "bench-password-1";
     long_about = None
 )]
 struct Args {
-    /// Scenarios to run, comma-separated: noop, get-hit, create-hit, list-hits, cycle (default all).
+    /// Scenarios to run, comma-separated: noop, get-hit, create-hit, list-hits, cycle, signin.
     #[arg(long, default_value = "noop,get-hit,create-hit,list-hits,cycle")]
     scenarios: String,
     /// Measured seconds per scenario (after the warm-up).
@@ -92,6 +95,9 @@ struct Args {
     /// Keep the temporary data directories (and created PostgreSQL databases).
     #[arg(long)]
     keep_data: bool,
+    /// A config file for the server (`openturk --config FILE`); default: none, the defaults.
+    #[arg(long)]
+    server_config: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -290,16 +296,26 @@ async fn run_all(args: &Args, runs: &[(String, usize)], server_bin: &Path) -> Re
         let (server, created_db) = match &plan {
             DbPlan::Shared(url) => {
                 if shared.is_none() {
-                    shared = Some(Server::start(server_bin, Some(url.clone()), args.keep_data)?);
+                    shared = Some(Server::start(
+                        server_bin,
+                        Some(url.clone()),
+                        args.keep_data,
+                        args.server_config.as_deref(),
+                    )?);
                 }
                 (None, None)
             }
-            DbPlan::Sqlite => (Some(Server::start(server_bin, None, args.keep_data)?), None),
+            DbPlan::Sqlite => {
+                (Some(Server::start(server_bin, None, args.keep_data, args.server_config.as_deref())?), None)
+            }
             DbPlan::PerScenario { server_url } => {
                 let db = format!("openturk_bench_{}_{}", std::process::id(), i);
                 psql(server_url, &format!("CREATE DATABASE {db}"))?;
                 let url = with_dbname(server_url, &db);
-                (Some(Server::start(server_bin, Some(url), args.keep_data)?), Some((server_url.clone(), db)))
+                (
+                    Some(Server::start(server_bin, Some(url), args.keep_data, args.server_config.as_deref())?),
+                    Some((server_url.clone(), db)),
+                )
             }
         };
         let srv = server.as_ref().or(shared.as_ref()).unwrap();
@@ -377,9 +393,19 @@ async fn run_scenario(args: &Args, name: &str, conns: usize, srv: &Server) -> Re
             );
             Load::Cycle { tokens: Arc::new(tokens), groups: Arc::new(hits.into_iter().map(|h| h.1).collect()), per }
         }
+        "signin" => {
+            let t = Instant::now();
+            create_workers(&ctx, conns).await?;
+            eprintln!("   signed up {conns} workers in {:.1}s", t.elapsed().as_secs_f64());
+            Load::SignIn
+        }
         _ => unreachable!(),
     };
-    let unit = if matches!(load, Load::Cycle { .. }) { "cycles" } else { "req" };
+    let unit = match load {
+        Load::Cycle { .. } => "cycles",
+        Load::SignIn => "sign-ins",
+        _ => "req",
+    };
     let load = Arc::new(load);
     let errors = Arc::new(ErrorLog::default());
     let start = Instant::now();
@@ -452,6 +478,8 @@ enum Load {
         groups: Arc<Vec<String>>,
         per: usize,
     },
+    /// Connection `i` signs in worker `i` (see [`worker_name`]).
+    SignIn,
 }
 
 #[derive(Default)]
@@ -536,6 +564,11 @@ async fn drive(
                 let worker = idx * per + (k % per);
                 k += 1;
                 cycle(&ctx, c, &tokens[worker], &groups[hit]).await
+            }
+            Load::SignIn => {
+                let body = json!({"Username": worker_name(idx), "Password": PASSWORD}).to_string().into_bytes();
+                let req = ctx.worker(Method::POST, "/worker-api/v1/sessions", None, Some(body));
+                c.send(req).await.map(|r| check("sign-in", r))
             }
         };
         let t1 = Instant::now();
@@ -650,11 +683,15 @@ async fn create_hits(
     Ok(v)
 }
 
+/// The user name of the bench's `i`th worker.
+fn worker_name(i: usize) -> String {
+    format!("bench-{}-{i}", std::process::id())
+}
+
 /// Signs up and signs in `n` workers (Argon2 on the server: slow on purpose); returns tokens.
 async fn create_workers(ctx: &Arc<Ctx>, n: usize) -> Result<Vec<String>> {
     let next = Arc::new(AtomicUsize::new(0));
     let out = Arc::new(Mutex::new(vec![String::new(); n]));
-    let run = std::process::id();
     let mut tasks = Vec::new();
     for _ in 0..4 {
         let (ctx, next, out) = (ctx.clone(), next.clone(), out.clone());
@@ -665,7 +702,7 @@ async fn create_workers(ctx: &Arc<Ctx>, n: usize) -> Result<Vec<String>> {
                 if i >= n {
                     return Ok::<(), anyhow::Error>(());
                 }
-                let user = format!("bench-{run}-{i}");
+                let user = worker_name(i);
                 let body = serde_json::to_vec(&json!({"Username": user, "Password": PASSWORD, "Country": "US"}))?;
                 let (st, b) = c.send(ctx.worker(Method::POST, "/worker-api/v1/workers", None, Some(body))).await?;
                 if !st.is_success() {
@@ -810,7 +847,7 @@ struct Server {
 static SERVER_SEQ: AtomicUsize = AtomicUsize::new(0);
 
 impl Server {
-    fn start(bin: &Path, database: Option<String>, keep: bool) -> Result<Server> {
+    fn start(bin: &Path, database: Option<String>, keep: bool, config: Option<&Path>) -> Result<Server> {
         let n = SERVER_SEQ.fetch_add(1, Ordering::Relaxed);
         let data_dir = std::env::temp_dir().join(format!("openturk-bench-{}-{n}", std::process::id()));
         if data_dir.exists() {
@@ -822,6 +859,9 @@ impl Server {
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(&data_dir);
         if let Some(db) = &database {
             cmd.args(["--database", db]);
+        }
+        if let Some(c) = config {
+            cmd.arg("--config").arg(std::path::absolute(c)?);
         }
         // No config file or environment from the caller's shell: the defaults are benchmarked.
         cmd.env_remove("OPENTURK_CONFIG")

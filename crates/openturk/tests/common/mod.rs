@@ -87,6 +87,8 @@ pub struct TestServer {
     pub key_id: String,
     pub secret: String,
     pub requester_id: String,
+    /// The server's signing-key cache, to see what failed requests leave in it.
+    pub sigv4: Arc<openturk_web::requester::auth::SigningKeyCache>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -136,6 +138,7 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = openturk_web::AppState::new(service.clone(), Some(clock.clone()));
+        let sigv4 = state.sigv4.clone();
         tokio::spawn(async move {
             openturk_web::serve(listener, state, async move {
                 let _ = rx.await;
@@ -152,6 +155,7 @@ impl TestServer {
             key_id: key.access_key_id,
             secret: key.secret_access_key,
             requester_id: key.requester_id,
+            sigv4,
             shutdown: Some(tx),
         }
     }
@@ -199,7 +203,7 @@ impl TestServer {
                     subdivision: None,
                 })
                 .unwrap();
-            let sess = s.sign_in(&name, "password-123").unwrap();
+            let sess = s.sign_in(&name, "password-123", None).unwrap();
             (id, sess.token)
         })
         .await

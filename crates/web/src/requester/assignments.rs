@@ -4,7 +4,7 @@ use super::convert;
 use super::errors::api_error;
 use openturk_domain::model::AssignmentStatus;
 use openturk_protocol::wire::{self, parse, seconds, to_body};
-use openturk_protocol::ApiError;
+use openturk_protocol::{ApiError, TurkErrorCode};
 use openturk_service::Service;
 
 type Out = Result<Vec<u8>, ApiError>;
@@ -12,7 +12,7 @@ type Out = Result<Vec<u8>, ApiError>;
 pub fn get_assignment(svc: &Service, rid: &str, body: &[u8]) -> Out {
     let r: wire::AssignmentIdRequest = parse(body)?;
     let (a, h) = svc.get_assignment(rid, &r.assignment_id).map_err(api_error)?;
-    Ok(to_body(&wire::GetAssignmentResponse { assignment: convert::assignment(&a), hit: convert::hit(&h, svc.now()) }))
+    Ok(to_body(&wire::GetAssignmentResponse { assignment: convert::assignment(&a), hit: convert::hit(&h) }))
 }
 
 pub fn list_assignments_for_hit(svc: &Service, rid: &str, body: &[u8]) -> Out {
@@ -21,7 +21,7 @@ pub fn list_assignments_for_hit(svc: &Service, rid: &str, body: &[u8]) -> Out {
     for (i, s) in r.assignment_statuses.unwrap_or_default().iter().enumerate() {
         statuses.push(AssignmentStatus::parse(s).ok_or_else(|| {
             ApiError::request(
-                "InvalidParameterValue",
+                TurkErrorCode::InvalidParameterValue,
                 format!(
                     "Value '{s}' at 'AssignmentStatuses.{}' failed to satisfy constraint: Member must satisfy enum value set: [Submitted, Approved, Rejected]",
                     i + 1

@@ -4,9 +4,9 @@ use openturk_domain::clock::Millis;
 use openturk_domain::model::{Assignment, Hit};
 use openturk_domain::qualification::{self as q, ActionsGuarded, Comparator};
 use openturk_protocol::wire::{self, seconds};
-use openturk_protocol::ApiError;
+use openturk_protocol::{ApiError, TurkErrorCode};
 
-pub fn hit(h: &Hit, now: Millis) -> wire::Hit {
+pub fn hit(h: &Hit) -> wire::Hit {
     wire::Hit {
         hit_id: h.hit_id.clone(),
         hit_type_id: h.hit_type_id.clone(),
@@ -26,7 +26,7 @@ pub fn hit(h: &Hit, now: Millis) -> wire::Hit {
         qualification_requirements: h.spec.qualification_requirements.iter().map(requirement_out).collect(),
         hit_review_status: h.review_status.as_str().to_string(),
         number_of_assignments_pending: h.num_pending,
-        number_of_assignments_available: h.available(now),
+        number_of_assignments_available: h.reported_available(),
         number_of_assignments_completed: h.num_completed,
     }
 }
@@ -73,7 +73,7 @@ pub fn requirements(
         let at = format!("QualificationRequirements.{}", i + 1);
         let comparator = Comparator::parse(&r.comparator).ok_or_else(|| {
             ApiError::request(
-                "InvalidParameterValue",
+                TurkErrorCode::InvalidParameterValue,
                 format!(
                     "Value '{}' at '{at}.Comparator' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
                     r.comparator,
@@ -85,7 +85,7 @@ pub fn requirements(
             None => None,
             Some(s) => Some(ActionsGuarded::parse(s).ok_or_else(|| {
                 ApiError::request(
-                    "InvalidParameterValue",
+                    TurkErrorCode::InvalidParameterValue,
                     format!(
                         "Value '{s}' at '{at}.ActionsGuarded' failed to satisfy constraint: Member must satisfy enum value set: [Accept, PreviewAndAccept, DiscoverPreviewAndAccept]"
                     ),
@@ -112,7 +112,10 @@ pub fn requirements(
 /// Epoch seconds from the wire (possibly fractional) → milliseconds.
 pub fn millis(secs: f64) -> Result<Millis, ApiError> {
     if !secs.is_finite() || secs.abs() > 1e13 {
-        return Err(ApiError::request("InvalidParameterValue", format!("{secs} is not a valid timestamp")));
+        return Err(ApiError::request(
+            TurkErrorCode::InvalidParameterValue,
+            format!("{secs} is not a valid timestamp"),
+        ));
     }
     Ok((secs * 1000.0).round() as i64)
 }

@@ -3,8 +3,9 @@
 use super::convert;
 use super::errors::api_error;
 use openturk_protocol::wire::{self, parse, to_body};
-use openturk_protocol::ApiError;
-use openturk_service::hits::{HitTypeRef, NewHit, NewHitType, Page};
+use openturk_protocol::{ApiError, TurkErrorCode};
+use openturk_service::hits::{HitTypeRef, NewHit, NewHitType};
+use openturk_service::paging::Page;
 use openturk_service::Service;
 
 type Out = Result<Vec<u8>, ApiError>;
@@ -13,23 +14,22 @@ type Out = Result<Vec<u8>, ApiError>;
 fn no_review_policies(a: &Option<wire::ReviewPolicy>, h: &Option<wire::ReviewPolicy>) -> Result<(), ApiError> {
     if a.is_some() || h.is_some() {
         return Err(ApiError::request(
-            "UnsupportedOperation",
+            TurkErrorCode::UnsupportedOperation,
             "AssignmentReviewPolicy and HITReviewPolicy are not supported by this server yet",
         ));
     }
     Ok(())
 }
 
-fn hit_response(svc: &Service, h: &openturk_domain::model::Hit) -> Vec<u8> {
-    to_body(&wire::HitResponse { hit: convert::hit(h, svc.now()) })
+fn hit_response(h: &openturk_domain::model::Hit) -> Vec<u8> {
+    to_body(&wire::HitResponse { hit: convert::hit(h) })
 }
 
-fn list_response(svc: &Service, p: Page<openturk_domain::model::Hit>) -> Vec<u8> {
-    let now = svc.now();
+fn list_response(p: Page<openturk_domain::model::Hit>) -> Vec<u8> {
     to_body(&wire::ListHITsResponse {
         next_token: p.next_token,
         num_results: p.items.len() as i64,
-        hits: p.items.iter().map(|h| convert::hit(h, now)).collect(),
+        hits: p.items.iter().map(convert::hit).collect(),
     })
 }
 
@@ -69,7 +69,7 @@ pub fn create_hit(svc: &Service, rid: &str, body: &[u8]) -> Out {
         unique_request_token: r.unique_request_token,
     };
     let h = svc.create_hit(rid, &input).map_err(api_error)?;
-    Ok(hit_response(svc, &h))
+    Ok(hit_response(&h))
 }
 
 pub fn create_hit_with_hit_type(svc: &Service, rid: &str, body: &[u8]) -> Out {
@@ -85,19 +85,19 @@ pub fn create_hit_with_hit_type(svc: &Service, rid: &str, body: &[u8]) -> Out {
         unique_request_token: r.unique_request_token,
     };
     let h = svc.create_hit(rid, &input).map_err(api_error)?;
-    Ok(hit_response(svc, &h))
+    Ok(hit_response(&h))
 }
 
 pub fn get_hit(svc: &Service, rid: &str, body: &[u8]) -> Out {
     let r: wire::HitIdRequest = parse(body)?;
     let h = svc.get_hit(rid, &r.hit_id).map_err(api_error)?;
-    Ok(hit_response(svc, &h))
+    Ok(hit_response(&h))
 }
 
 pub fn list_hits(svc: &Service, rid: &str, body: &[u8]) -> Out {
     let r: wire::ListHITsRequest = parse(body)?;
     let p = svc.list_hits(rid, r.next_token.as_deref(), r.max_results).map_err(api_error)?;
-    Ok(list_response(svc, p))
+    Ok(list_response(p))
 }
 
 pub fn list_reviewable_hits(svc: &Service, rid: &str, body: &[u8]) -> Out {
@@ -111,7 +111,7 @@ pub fn list_reviewable_hits(svc: &Service, rid: &str, body: &[u8]) -> Out {
             r.max_results,
         )
         .map_err(api_error)?;
-    Ok(list_response(svc, p))
+    Ok(list_response(p))
 }
 
 pub fn update_expiration(svc: &Service, rid: &str, body: &[u8]) -> Out {

@@ -16,13 +16,33 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use openturk_protocol::sigv4::RequestParts;
-use openturk_protocol::{ApiError, Operation, CONTENT_TYPE, MAX_BODY_BYTES};
+use openturk_protocol::{ApiError, Operation, TurkErrorCode, CONTENT_TYPE, MAX_BODY_BYTES};
 use openturk_service::accounts::AccessKey;
 use openturk_service::Service;
 
 /// `GET /`: a short answer for people who open the endpoint in a browser.
 pub async fn hello() -> &'static str {
     "OpenTurk: the MTurk Requester API (2017-01-17) answers POST requests here; see the README.\n"
+}
+
+/// `/` with a method other than POST and GET.
+pub async fn method_not_allowed(method: Method) -> Response {
+    let e = ApiError::protocol(
+        "UnknownOperationException",
+        405,
+        format!("The Requester API takes POST requests at /, not {method}."),
+    );
+    respond_without_service(&request_id(), e)
+}
+
+/// A Requester API call to a path other than `/`.
+pub async fn not_found(method: Method, uri: Uri) -> Response {
+    let e = ApiError::protocol(
+        "UnknownOperationException",
+        404,
+        format!("The Requester API answers POST requests at /; there is nothing at {method} {}.", uri.path()),
+    );
+    respond_without_service(&request_id(), e)
 }
 
 pub async fn handle(State(st): State<AppState>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
@@ -121,7 +141,7 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         SendBonus => assignments::send_bonus(svc, r, body),
         ListBonusPayments => assignments::list_bonus_payments(svc, r, body),
         other => Err(ApiError::request(
-            "UnsupportedOperation",
+            TurkErrorCode::UnsupportedOperation,
             format!(
                 "{} is not implemented by this OpenTurk server yet; see the README's operation table.",
                 other.name()
@@ -135,6 +155,17 @@ fn respond(svc: &Service, rid: &str, result: Result<Vec<u8>, ApiError>) -> Respo
         Ok(b) => (200, b),
         Err(e) => (e.status(), e.body(svc.now())),
     };
+    reply(rid, status, body)
+}
+
+/// An error for a request that never reached the service (its message's time is the wall
+/// clock's, as no marketplace clock is at hand).
+fn respond_without_service(rid: &str, e: ApiError) -> Response {
+    let now = openturk_domain::clock::Clock::now_ms(&openturk_domain::SystemClock);
+    reply(rid, e.status(), e.body(now))
+}
+
+fn reply(rid: &str, status: u16, body: Vec<u8>) -> Response {
     Response::builder()
         .status(status)
         .header("content-type", CONTENT_TYPE)

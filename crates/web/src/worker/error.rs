@@ -10,11 +10,13 @@ pub struct WorkerApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (429 answers).
+    pub retry_after_secs: Option<i64>,
 }
 
 impl WorkerApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        WorkerApiError { status, code, message: message.into() }
+        WorkerApiError { status, code, message: message.into(), retry_after_secs: None }
     }
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "Unauthenticated", message)
@@ -27,6 +29,11 @@ impl WorkerApiError {
 impl From<Error> for WorkerApiError {
     fn from(e: Error) -> Self {
         use StatusCode as S;
+        if let Error::Throttled { message, retry_after_secs } = e {
+            let mut r = Self::new(S::TOO_MANY_REQUESTS, "TooManyRequests", message);
+            r.retry_after_secs = Some(retry_after_secs);
+            return r;
+        }
         let (status, code) = match e.kind() {
             ErrorKind::InvalidParameter | ErrorKind::InvalidDocument => (S::UNPROCESSABLE_ENTITY, "InvalidParameter"),
             ErrorKind::HitNotFound
@@ -54,7 +61,12 @@ impl From<Error> for WorkerApiError {
 
 impl IntoResponse for WorkerApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(serde_json::json!({ "Error": { "Code": self.code, "Message": self.message } })))
-            .into_response()
+        let mut r =
+            (self.status, axum::Json(serde_json::json!({ "Error": { "Code": self.code, "Message": self.message } })))
+                .into_response();
+        if let Some(s) = self.retry_after_secs {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, s.into());
+        }
+        r
     }
 }

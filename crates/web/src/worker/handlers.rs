@@ -45,12 +45,19 @@ pub struct SignIn {
     password: String,
 }
 
-pub async fn sign_in(State(st): State<AppState>, b: Bytes) -> Res {
+/// The client's address, for limits on failed sign-ins. Present when the server is served with
+/// connect info (`crate::serve` does); absent in a router driven without a socket.
+type Client = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+
+pub async fn sign_in(State(st): State<AppState>, client: Client, b: Bytes) -> Res {
     let r: SignIn = body(&b)?;
     let svc = st.service.clone();
-    // Password hashing is tens of milliseconds of CPU: always off the async threads.
-    let s =
-        tokio::task::spawn_blocking(move || svc.sign_in(&r.username, &r.password)).await.expect("sign-in panicked")?;
+    let ip = client.map(|c| c.0 .0.ip());
+    // Password hashing is tens of milliseconds of CPU and waits for its turn under the cap on
+    // concurrent hashes: always off the async threads.
+    let s = tokio::task::spawn_blocking(move || svc.sign_in(&r.username, &r.password, ip))
+        .await
+        .expect("sign-in panicked")?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "Token": s.token, "WorkerId": s.worker_id, "Expiration": seconds(s.expires_at) })),
@@ -78,7 +85,8 @@ pub struct SignUp {
 pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
     let r: SignUp = body(&b)?;
     let svc = st.service.clone();
-    let id = blocking(&st.service, move || {
+    // Hashing the password: off the async threads, as in `sign_in`.
+    let id = tokio::task::spawn_blocking(move || {
         svc.sign_up(&NewWorker {
             username: r.username,
             password: r.password,
@@ -86,7 +94,8 @@ pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
             subdivision: r.subdivision,
         })
     })
-    .await?;
+    .await
+    .expect("sign-up panicked")?;
     Ok((StatusCode::CREATED, Json(json!({ "WorkerId": id }))).into_response())
 }
 

@@ -25,4 +25,35 @@ pub fn routes() -> Router<AppState> {
         .route("/assignments", get(handlers::assignments))
         .route("/assignments/{assignment_id}/submit", post(handlers::submit))
         .route("/assignments/{assignment_id}/return", post(handlers::return_assignment))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
 }
+
+async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> WorkerApiError {
+    WorkerApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "NotFound",
+        format!("The worker API has no {method} {}; see docs/worker-api.md", full_path(&uri)),
+    )
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> WorkerApiError {
+    WorkerApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        format!("{} does not take {method}; see docs/worker-api.md", full_path(&uri)),
+    )
+}
+
+/// The request's path as the client wrote it (inside `nest`, axum strips the prefix).
+fn full_path(uri: &axum::http::Uri) -> String {
+    let p = uri.path();
+    if p.starts_with(PREFIX) {
+        p.to_string()
+    } else {
+        format!("{PREFIX}{p}")
+    }
+}
+
+/// Where [`routes`] are mounted.
+pub const PREFIX: &str = "/worker-api/v1";
