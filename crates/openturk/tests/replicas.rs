@@ -57,7 +57,10 @@ fn admin(db: &str, dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(o.stdout).unwrap()
 }
 
+// The servers' clocks are moved through POST /_openturk/test/clock, which only a binary built
+// with the test-clock feature has (scripts/test builds it so).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(not(feature = "test-clock"), ignore = "needs `--features openturk/test-clock`")]
 async fn two_serve_processes_share_one_database_and_pay_once() {
     let base = std::env::temp_dir().join(format!("openturk-replicas-{}", std::process::id()));
     let (dir_a, dir_b) = (base.join("a"), base.join("b"));
