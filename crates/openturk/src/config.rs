@@ -24,6 +24,16 @@ pub struct Config {
     pub fees: FeePolicy,
     pub lifecycle: Lifecycle,
     pub workers: Workers,
+    pub site: Site,
+}
+
+/// The worker website.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Site {
+    /// The site is reached over HTTPS (a TLS proxy in front): its cookies are marked `Secure`.
+    /// Env: OPENTURK_SITE_HTTPS=1.
+    pub https: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,6 +74,7 @@ impl Default for Config {
             fees: FeePolicy::default(),
             lifecycle: Lifecycle::default(),
             workers: Workers::default(),
+            site: Site::default(),
         }
     }
 }
@@ -126,6 +137,9 @@ impl Config {
         }
         if let Ok(v) = std::env::var("OPENTURK_MODE") {
             c.mode = Some(Mode::parse(&v).with_context(|| format!("OPENTURK_MODE={v}: use sandbox or production"))?);
+        }
+        if let Ok(v) = std::env::var("OPENTURK_SITE_HTTPS") {
+            c.site.https = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();

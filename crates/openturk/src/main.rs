@@ -282,7 +282,8 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         let scheduler = tokio::spawn(svc.clone().run_scheduler(async move {
             let _ = sched_stop.wait_for(|s| *s).await;
         }));
-        let state = openturk_web::AppState::new(svc, manual);
+        let state = openturk_web::AppState::new(svc, manual)
+            .with_site(openturk_web::site::SiteConfig { https: config.site.https });
         let shutdown = async move {
             let _ = tokio::signal::ctrl_c().await;
             let _ = stop_tx.send(true);

@@ -1,8 +1,8 @@
-//! The smallest pieces of HTML the server writes before the worker website has its templates:
-//! escaping, and a page that says what happened.
+//! The smallest pieces of HTML other surfaces write: escaping, and a page that says what
+//! happened (rendered by the worker website's templates, [`crate::site`]).
 
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 
 /// Escapes text for an HTML text node or a double-quoted attribute value.
 pub fn escape(s: &str) -> String {
@@ -11,12 +11,9 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// A page with a title and one paragraph of text, both escaped.
+/// A page with a title and one paragraph of text, both escaped, in the worker website's layout
+/// and with its security headers. Its navigation does not depend on the session: callers (the
+/// router's fallback, externalSubmit) have not looked it up.
 pub fn message_page(status: StatusCode, title: &str, text: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title></head><body><main><h1>{t}</h1><p>{x}</p></main></body></html>",
-        t = escape(title),
-        x = escape(text)
-    );
-    (status, Html(html)).into_response()
+    crate::site::message(status, crate::site::Layout::new(title, crate::site::Nav::Unknown, false), text)
 }

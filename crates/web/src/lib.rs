@@ -1,13 +1,15 @@
 //! OpenTurk's HTTP surfaces, on axum:
 //! - `POST /`: the MTurk Requester API (AWS JSON 1.1, Signature V4) — [`requester`];
 //! - `/worker-api/v1/…`: the worker API (JSON, bearer tokens) — [`worker`];
-//! - `POST /mturk/externalSubmit`: where HTMLQuestion and ExternalQuestion forms post — [`external_submit`].
+//! - `POST /mturk/externalSubmit`: where HTMLQuestion and ExternalQuestion forms post — [`external_submit`];
+//! - `GET /` and the other pages of the worker website — [`site`].
 //!
 //! Handlers parse, call the service on a blocking thread, and render; rules live in the service.
 
 pub mod external_submit;
 pub mod html;
 pub mod requester;
+pub mod site;
 pub mod worker;
 
 use axum::routing::post;
@@ -24,22 +26,34 @@ pub struct AppState {
     pub sigv4: Arc<requester::auth::SigningKeyCache>,
     /// Set only when the server runs with a test clock: enables `POST /_openturk/test/clock`.
     pub test_clock: Option<ManualClock>,
+    /// The worker website's settings ([`AppState::with_site`]).
+    pub site: site::SiteConfig,
 }
 
 impl AppState {
     pub fn new(service: Service, test_clock: Option<ManualClock>) -> Self {
-        AppState { service, sigv4: Arc::new(requester::auth::SigningKeyCache::default()), test_clock }
+        AppState {
+            service,
+            sigv4: Arc::new(requester::auth::SigningKeyCache::default()),
+            test_clock,
+            site: site::SiteConfig::default(),
+        }
+    }
+
+    pub fn with_site(self, site: site::SiteConfig) -> Self {
+        AppState { site, ..self }
     }
 }
 
 pub fn router(state: AppState) -> Router {
     let mut r = Router::new()
-        .route("/", post(requester::handle).get(requester::hello).fallback(requester::method_not_allowed))
+        .route("/", post(requester::handle).get(site::home).fallback(requester::method_not_allowed))
         .route(
             "/mturk/externalSubmit",
             post(external_submit::handle).get(external_submit::handle).fallback(external_submit::method_not_allowed),
         )
         .nest(worker::PREFIX, worker::routes())
+        .merge(site::routes())
         .fallback(not_found);
     if state.test_clock.is_some() {
         r = r.route("/_openturk/test/clock", post(advance_test_clock));

@@ -20,11 +20,6 @@ use openturk_protocol::{ApiError, Operation, TurkErrorCode, CONTENT_TYPE, MAX_BO
 use openturk_service::accounts::AccessKey;
 use openturk_service::Service;
 
-/// `GET /`: a short answer for people who open the endpoint in a browser.
-pub async fn hello() -> &'static str {
-    "OpenTurk: the MTurk Requester API (2017-01-17) answers POST requests here; see the README.\n"
-}
-
 /// `/` with a method other than POST and GET.
 pub async fn method_not_allowed(method: Method) -> Response {
     let e = ApiError::protocol(

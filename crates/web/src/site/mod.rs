@@ -1,0 +1,115 @@
+//! The worker website: server-rendered HTML pages over the same service calls as the worker
+//! API. Templates (askama, escaped by default) are under `crates/web/templates/site/`; the one
+//! stylesheet is embedded in the binary ([`assets`]).
+//!
+//! Security foundations every page and form uses (and the requester website will reuse):
+//! - [`session`]: the `openturk_session` cookie (HttpOnly, SameSite=Lax, Secure over HTTPS)
+//!   holding a worker session token from `Service::sign_in`, and CSRF tokens derived from it;
+//! - [`page`]: every page goes out with a Content-Security-Policy that allows no inline script
+//!   and forbids framing, `nosniff`, a same-origin Referrer-Policy and `no-store`.
+
+pub mod assets;
+mod format;
+mod pages;
+pub mod session;
+
+use crate::AppState;
+use askama::Template;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+/// Settings of the website.
+#[derive(Debug, Clone, Default)]
+pub struct SiteConfig {
+    /// The site is served over HTTPS (behind a TLS proxy): cookies get `Secure`. Requests that
+    /// a proxy marks `X-Forwarded-Proto: https` get it as well.
+    pub https: bool,
+}
+
+/// The site's routes other than `GET /` (which `crate::router` shares with the Requester API's
+/// `POST /`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/sign-up", get(pages::sign_up_form).post(pages::sign_up))
+        .route("/sign-out", post(pages::sign_out))
+        .route("/static/{file}", get(assets::serve))
+}
+
+pub use pages::home;
+
+/// What the navigation shows.
+#[derive(Debug, Clone)]
+pub enum Nav {
+    /// A signed-in worker: the sign-out form carries the session's CSRF token.
+    SignedIn {
+        worker_id: String,
+        csrf: String,
+    },
+    SignedOut,
+    /// Pages rendered without looking at the session (errors from other surfaces): only the
+    /// link home, which is right for anyone.
+    Unknown,
+}
+
+/// What the base layout (`templates/site/base.html`) needs from every page.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    pub nav: Nav,
+    pub signup_open: bool,
+    pub stylesheet: &'static str,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, nav: Nav, signup_open: bool) -> Layout {
+        Layout { title: title.into(), nav, signup_open, stylesheet: assets::stylesheet_url() }
+    }
+}
+
+/// A page with a title and one paragraph, in the site's layout.
+#[derive(Template)]
+#[template(path = "site/message.html")]
+pub struct MessagePage {
+    l: Layout,
+    /// Escaped by [`crate::html::escape`] when built (named entities, `&lt;`, which clients of
+    /// externalSubmit's pages already look for), so the template does not escape it again.
+    text: askama::filters::Safe<String>,
+}
+
+/// The Content-Security-Policy of every site page: nothing but this origin's own files, no
+/// inline script or style, forms post only here, and no one may frame the site (clickjacking).
+pub const PAGE_CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Adds the headers every site page carries.
+pub fn protect(headers: &mut HeaderMap) {
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    // For browsers that predate frame-ancestors.
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages hold a worker's data and CSRF tokens: no cache (shared or back-forward) keeps them.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// Renders a template into a page with the site's headers.
+pub fn page(status: StatusCode, t: &impl Template) -> Response {
+    let mut r = match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "site template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error; please retry").into_response()
+        }
+    };
+    protect(r.headers_mut());
+    r
+}
+
+/// A message page in the site's layout.
+pub fn message(status: StatusCode, l: Layout, text: impl Into<String>) -> Response {
+    page(status, &MessagePage { l, text: askama::filters::Safe(crate::html::escape(&text.into())) })
+}
