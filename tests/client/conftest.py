@@ -75,6 +75,7 @@ QUESTION_FORM = """<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSM
     <QuestionContent><Text>Which color?</Text></QuestionContent>
     <AnswerSpecification>
       <SelectionAnswer>
+        <MaxSelectionCount>3</MaxSelectionCount>
         <StyleSuggestion>checkbox</StyleSuggestion>
         <Selections>
           <Selection><SelectionIdentifier>red</SelectionIdentifier><Text>Red</Text></Selection>

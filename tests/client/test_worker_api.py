@@ -301,12 +301,14 @@ def test_external_submit_another_workers_assignment_refused(server, requester):
     assert a.assignments(Status="Accepted")["Assignments"][0]["AssignmentId"] == asg
 
 
-def test_external_submit_needs_a_signed_in_worker(server, requester):
+def test_external_submit_takes_the_assignment_id_as_the_right_to_submit(server, requester):
     hit = requester.create_hit()["HITId"]
     w = server.create_worker()
     asg = w.accept(hit)["AssignmentId"]
-    worker_error(external_submit(server, {"assignmentId": asg}), 401, "Unauthenticated")
+    # A program's wrong token is refused before anything else.
     worker_error(external_submit(server, {"assignmentId": asg}, token="not-a-token"), 401, "Unauthenticated")
+    # An unknown assignment ID submits nothing.
+    worker_error(external_submit(server, {"assignmentId": "3NOSUCHASSIGNMENT0000000000000"}), 404, "NotFound")
     worker_error(external_submit(server, {"answer": "x"}, token=w.token), 422, "InvalidParameter", "assignmentId")
     r = requests.post(server.url + "/mturk/externalSubmit", data='{"assignmentId": "x"}',
                       headers={"Content-Type": "application/json", "Authorization": f"Bearer {w.token}"}, timeout=30)
@@ -315,6 +317,11 @@ def test_external_submit_needs_a_signed_in_worker(server, requester):
     # A revoked token no longer submits.
     w.call("DELETE", "/sessions/current")
     worker_error(external_submit(server, {"assignmentId": asg}, token=w.token), 401, "Unauthenticated")
+    # Without a token (a task frame, which the browser sends no site cookie), the assignment ID
+    # the task was given is enough, as on MTurk.
+    r = external_submit(server, {"assignmentId": asg, "answer": "from the frame"})
+    assert r.status_code == 200, r.text
+    assert answers_of(requester, asg) == {"answer": "from the frame"}
 
 
 def test_admin_created_worker(worker):

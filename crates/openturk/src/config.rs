@@ -34,6 +34,13 @@ pub struct Site {
     /// The site is reached over HTTPS (a TLS proxy in front): its cookies are marked `Secure`.
     /// Env: OPENTURK_SITE_HTTPS=1.
     pub https: bool,
+    /// The site's origin as browsers reach it, e.g. `https://work.example.org`; default
+    /// `http://127.0.0.1:PORT`. Env: OPENTURK_SITE_ORIGIN.
+    pub origin: Option<String>,
+    /// Where requesters' task pages are served: another *site* (host) than `origin`, e.g.
+    /// `https://tasks.example-usercontent.org`; default `http://localhost:PORT`. Both names
+    /// must reach this server. Env: OPENTURK_TASK_ORIGIN.
+    pub task_origin: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +144,12 @@ impl Config {
         }
         if let Ok(v) = std::env::var("OPENTURK_MODE") {
             c.mode = Some(Mode::parse(&v).with_context(|| format!("OPENTURK_MODE={v}: use sandbox or production"))?);
+        }
+        if let Ok(v) = std::env::var("OPENTURK_SITE_ORIGIN") {
+            c.site.origin = Some(v);
+        }
+        if let Ok(v) = std::env::var("OPENTURK_TASK_ORIGIN") {
+            c.site.task_origin = Some(v);
         }
         if let Ok(v) = std::env::var("OPENTURK_SITE_HTTPS") {
             c.site.https = matches!(v.as_str(), "1" | "true" | "yes");

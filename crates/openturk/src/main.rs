@@ -263,10 +263,20 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
+        let mut site = openturk_web::site::SiteConfig::local(addr);
+        site.https = config.site.https;
+        if let Some(o) = &config.site.origin {
+            site.origin = o.trim_end_matches('/').to_string();
+        }
+        if let Some(o) = &config.site.task_origin {
+            site.task_origin = o.trim_end_matches('/').to_string();
+        }
+        site.check().map_err(|e| anyhow::anyhow!("site.origin and site.task_origin: {e}"))?;
         // A closed stdout (a supervisor that stopped reading) must not stop the server.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "OpenTurk {} in {} mode", env!("CARGO_PKG_VERSION"), svc.mode().as_str());
         let _ = writeln!(out, "  Requester API: http://{addr}/");
+        let _ = writeln!(out, "  Worker site:   {}/ (tasks run on {})", site.origin, site.task_origin);
         let _ = writeln!(out, "  Worker API:    http://{addr}/worker-api/v1");
         let _ = writeln!(out, "  Database:      {}", redact(&config.database_url()));
         if cred_path.exists() {
@@ -282,8 +292,7 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         let scheduler = tokio::spawn(svc.clone().run_scheduler(async move {
             let _ = sched_stop.wait_for(|s| *s).await;
         }));
-        let state = openturk_web::AppState::new(svc, manual)
-            .with_site(openturk_web::site::SiteConfig { https: config.site.https });
+        let state = openturk_web::AppState::new(svc, manual).with_site(site);
         let shutdown = async move {
             let _ = tokio::signal::ctrl_c().await;
             let _ = stop_tx.send(true);

@@ -8,7 +8,7 @@ use crate::paging::{Cursor, Page};
 use crate::{accounts, ledger, not_found, repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitStatus};
-use openturk_domain::question::{render_answers, QuestionDocument};
+use openturk_domain::question::{check_answers, normalize_answers, render_answers, QuestionDocument};
 use openturk_domain::validate;
 use openturk_domain::{ids, ErrorKind, Money};
 use openturk_storage::{params, Tx};
@@ -49,24 +49,10 @@ impl Service {
     pub fn accept_from_group(&self, worker_id: &str, group_id: &str) -> Result<(Assignment, Hit)> {
         self.write(|tx| {
             let now = self.now();
-            let sql = format!(
-                "SELECT {} FROM hits WHERE hit_group_id = ? AND status = 'Assignable' AND expires_at > ? AND deleted = 0
-                 AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.hit_id = hits.hit_id AND a.worker_id = ?
-                                 AND a.status IN ('Accepted', 'Submitted', 'Approved', 'Rejected'))
-                 ORDER BY seq LIMIT 1",
-                repo::HIT_COLS
-            );
-            let row = tx.query_opt(&sql, params![group_id, now, worker_id])?;
-            let Some(row) = row else {
-                let exists =
-                    tx.query_opt("SELECT 1 FROM hits WHERE hit_group_id = ? LIMIT 1", params![group_id])?.is_some();
-                return Err(if exists {
-                    Error::new(ErrorKind::Conflict, format!("HIT group {group_id} has no HIT left that you can accept"))
-                } else {
-                    not_found(ErrorKind::NotFound, "HIT group", group_id)
-                });
+            let hit = match crate::tasks::next_hit_in_group(tx, group_id, worker_id, now)? {
+                Some(hit) => hit,
+                None => return Err(crate::tasks::no_hit_left(tx, group_id)?),
             };
-            let (hit, _) = repo::hit_from_row(&row)?;
             self.accept_in(tx, worker_id, hit, now)
         })
     }
@@ -210,6 +196,17 @@ impl Service {
             let doc: QuestionDocument = serde_json::from_str(&parsed).map_err(|e| {
                 Error::new(ErrorKind::Internal, format!("the stored question of HIT {} cannot be read: {e}", a.hit_id))
             })?;
+            // A QuestionForm's constraints are checked here, on every submit path; a failure
+            // changes nothing.
+            let normalized;
+            let answers = match doc.as_form() {
+                Some(form) => {
+                    check_answers(form, answers).map_err(Error::InvalidAnswers)?;
+                    normalized = normalize_answers(form, answers);
+                    &normalized
+                }
+                None => answers,
+            };
             a.answer = Some(render_answers(answers, Some(&doc)));
             a.status = AssignmentStatus::Submitted;
             a.submitted_at = Some(now);

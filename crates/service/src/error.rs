@@ -1,3 +1,4 @@
+use openturk_domain::question::AnswerError;
 use openturk_domain::{DomainError, ErrorKind};
 use openturk_storage::{StorageError, UnitError};
 
@@ -13,6 +14,16 @@ pub enum Error {
     /// of the marketplace clock ends.
     #[error("{message}")]
     Throttled { message: String, retry_after_secs: i64 },
+    /// Submitted answers fail their `QuestionForm`'s constraints: one message per failing
+    /// question, to be shown next to its field. Its kind is `InvalidParameter`.
+    #[error("{}", answer_errors_message(.0))]
+    InvalidAnswers(Vec<AnswerError>),
+}
+
+/// "The answers do not meet the form's requirements: q1: …; q2: …".
+fn answer_errors_message(errors: &[AnswerError]) -> String {
+    let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!("The answers do not meet the form's requirements: {}", list.join("; "))
 }
 
 impl UnitError for Error {
@@ -33,6 +44,7 @@ impl Error {
             Error::Domain(d) => d.kind,
             Error::Storage(_) => ErrorKind::Internal,
             Error::Throttled { .. } => ErrorKind::LimitExceeded,
+            Error::InvalidAnswers(_) => ErrorKind::InvalidParameter,
         }
     }
 }

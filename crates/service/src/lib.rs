@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod assignments;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod hits;
 pub mod ledger;
@@ -17,6 +18,7 @@ pub mod paging;
 pub mod passwords;
 mod repo;
 pub mod secrets;
+pub mod tasks;
 pub mod workers;
 
 pub use config::ServiceConfig;

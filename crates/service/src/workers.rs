@@ -3,9 +3,10 @@
 use crate::error::{Error, Result};
 use crate::paging::{self, Page};
 use crate::{ledger, Service};
+use base64::Engine;
 use openturk_domain::clock::Millis;
 use openturk_domain::{ids, ErrorKind, Money};
-use openturk_storage::{params, Tx};
+use openturk_storage::{params, Tx, Value};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
@@ -60,6 +61,39 @@ impl GroupSort {
             _ => None,
         }
     }
+    /// The columns of the order after which a page resumes (the group ID breaks ties), and
+    /// whether each sorts descending.
+    fn keys(self) -> &'static [(&'static str, bool)] {
+        match self {
+            GroupSort::Newest => &[("created_at", true), ("hit_group_id", false)],
+            GroupSort::RewardDesc => &[("reward_cents", true), ("created_at", true), ("hit_group_id", false)],
+            GroupSort::MostAvailable => {
+                &[("assignments_available", true), ("created_at", true), ("hit_group_id", false)]
+            }
+            GroupSort::Title => &[("title", false), ("hit_group_id", false)],
+        }
+    }
+
+    /// `WHERE` for the rows after the key `(k1, k2, …)`, with its placeholders in order.
+    fn after(self) -> (String, usize) {
+        let keys = self.keys();
+        // (a > k1) OR (a = k1 AND ((b > k2) OR (b = k2 AND …))), with < for descending columns.
+        let mut sql = String::new();
+        let mut n = 0;
+        for (i, (col, desc)) in keys.iter().enumerate() {
+            let op = if *desc { "<" } else { ">" };
+            if i + 1 == keys.len() {
+                sql.push_str(&format!("{col} {op} ?"));
+                n += 1;
+            } else {
+                sql.push_str(&format!("({col} {op} ? OR ({col} = ? AND "));
+                n += 2;
+            }
+        }
+        sql.push_str(&"))".repeat(keys.len() - 1));
+        (sql, n)
+    }
+
     fn order_by(self) -> &'static str {
         match self {
             GroupSort::Newest => "created_at DESC, hit_group_id",
@@ -77,6 +111,8 @@ pub struct GroupQuery {
     pub sort: Option<GroupSort>,
     pub next_token: Option<String>,
     pub max_results: Option<i64>,
+    /// Only this requester's groups (the requester's page).
+    pub requester_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,9 +146,7 @@ fn check_new_worker(w: &NewWorker) -> Result<()> {
             "Username '{u}' is invalid: use 3 to 64 letters, digits, '-', '_', '.' or '@'"
         )));
     }
-    if w.password.chars().count() < 8 || w.password.len() > 1024 {
-        return Err(Error::invalid("Password must have 8 to 1024 characters"));
-    }
+    check_password(&w.password)?;
     if w.country.len() != 2 || !w.country.bytes().all(|b| b.is_ascii_uppercase()) {
         return Err(Error::invalid(format!("Country '{}' is not an ISO 3166-1 alpha-2 code such as US", w.country)));
     }
@@ -124,7 +158,44 @@ fn check_new_worker(w: &NewWorker) -> Result<()> {
     Ok(())
 }
 
+/// The rule every new password follows.
+fn check_password(p: &str) -> Result<()> {
+    if p.chars().count() < 8 || p.len() > 1024 {
+        return Err(Error::invalid("Password must have 8 to 1024 characters"));
+    }
+    Ok(())
+}
+
 impl Service {
+    /// Changes a signed-in worker's password, given the current one. Wrong guesses count as
+    /// failed sign-ins of the account (a stolen session cannot guess the password any faster),
+    /// and every other session of the worker is ended: whoever else held one is signed out.
+    pub fn change_password(&self, worker_id: &str, keep_token: &str, current: &str, new: &str) -> Result<()> {
+        check_password(new)?;
+        let row = self.inner.db.read(|tx: &mut dyn Tx| -> Result<_> {
+            Ok(tx.query_opt("SELECT username, password_hash FROM workers WHERE worker_id = ?", params![worker_id])?)
+        })?;
+        let Some(row) = row else { return Err(crate::not_found(ErrorKind::WorkerNotFound, "Worker", worker_id)) };
+        let (username, stored) = (row.string(0)?, row.string(1)?);
+        let limits = self.config().sign_in_limits;
+        let throttle = &self.inner.throttle;
+        throttle.check(&limits, &username, None, self.now())?;
+        if current.len() > 1024 || !self.inner.hasher.verify(&stored, current)? {
+            throttle.record_failure(&limits, &username, None, self.now());
+            return Err(Error::invalid("The current password is wrong"));
+        }
+        let hash = self.inner.hasher.hash(new)?;
+        let keep = hash_token(keep_token);
+        self.write(|tx| {
+            tx.execute("UPDATE workers SET password_hash = ? WHERE worker_id = ?", params![&hash, worker_id])?;
+            tx.execute(
+                "UPDATE worker_sessions SET revoked = 1 WHERE worker_id = ? AND token_hash <> ?",
+                params![worker_id, &keep],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Creates a worker (admin command, or sign-up when open).
     pub fn create_worker(&self, w: &NewWorker) -> Result<String> {
         check_new_worker(w)?;
@@ -226,19 +297,21 @@ impl Service {
     }
 
     /// HIT groups a worker can take work from: unexpired, with assignments available.
+    ///
+    /// Pages resume after the last group's sort key (keyset paging), so groups added while a
+    /// worker pages through the list shift nothing: no group is shown twice or skipped because
+    /// of them.
     pub fn list_hit_groups(&self, q: &GroupQuery) -> Result<Page<HitGroup>> {
-        let offset = match q.next_token.as_deref() {
-            None => 0,
-            Some(t) => t
-                .strip_prefix("og1.")
-                .and_then(|n| n.parse::<i64>().ok())
-                .filter(|n| *n >= 0)
-                .ok_or_else(|| Error::invalid(format!("NextToken '{t}' is invalid")))?,
+        let sort = q.sort.unwrap_or(GroupSort::Newest);
+        let after = match q.next_token.as_deref() {
+            None => None,
+            Some(t) => Some(decode_group_token(t, sort)?),
         };
         let limit = paging::page_size(q.max_results)?;
         let pattern =
             q.query.as_deref().map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], ""))).unwrap_or_default();
         let min_reward = q.min_reward.map(|m| m.0).unwrap_or(0);
+        let requester = q.requester_id.clone().unwrap_or_default();
         let sql = format!(
             "SELECT hit_group_id, hit_type_id, title, description, keywords, reward_cents, spec, hits_available,
                     assignments_available, requester_id, requester_name, expires_at, created_at FROM (
@@ -251,14 +324,27 @@ impl Service {
                FROM hits h JOIN requesters r ON r.requester_id = h.requester_id
                WHERE h.status = 'Assignable' AND h.expires_at > ? AND h.deleted = 0 AND h.reward_cents >= ?
                  AND (? = '' OR LOWER(h.title) LIKE ? OR LOWER(h.description) LIKE ? OR LOWER(COALESCE(h.keywords, '')) LIKE ?)
+                 AND (? = '' OR h.requester_id = ?)
                GROUP BY h.hit_group_id
-             ) g ORDER BY {} LIMIT ? OFFSET ?",
-            q.sort.unwrap_or(GroupSort::Newest).order_by()
+             ) g {} ORDER BY {} LIMIT ?",
+            if after.is_some() { format!("WHERE {}", sort.after().0) } else { String::new() },
+            sort.order_by()
         );
         let now = self.now();
         self.read(|tx| {
-            let rows =
-                tx.query(&sql, params![now, min_reward, &pattern, &pattern, &pattern, &pattern, limit + 1, offset])?;
+            let mut args: Vec<Value> =
+                params![now, min_reward, &pattern, &pattern, &pattern, &pattern, &requester, &requester].to_vec();
+            if let Some(key) = &after {
+                // Each key but the last appears twice: `col < ? OR (col = ? AND …)`.
+                for (i, v) in key.iter().enumerate() {
+                    args.push(v.clone());
+                    if i + 1 < key.len() {
+                        args.push(v.clone());
+                    }
+                }
+            }
+            args.push(Value::Int(limit + 1));
+            let rows = tx.query(&sql, &args)?;
             let more = rows.len() as i64 > limit;
             let mut items = Vec::new();
             for r in rows.iter().take(limit as usize) {
@@ -282,7 +368,11 @@ impl Service {
                     created_at: r.i64(12)?,
                 });
             }
-            Ok(Page { items, next_token: more.then(|| format!("og1.{}", offset + limit)) })
+            let next_token = match (more, items.last()) {
+                (true, Some(last)) => Some(encode_group_token(last, sort)),
+                _ => None,
+            };
+            Ok(Page { items, next_token })
         })
     }
 
@@ -338,4 +428,47 @@ impl Service {
                 .ok_or_else(|| crate::not_found(ErrorKind::HitNotFound, "Hit", hit_id))
         })
     }
+}
+
+/// The NextToken of a group listing: `og2.` and the base64 of the JSON array of the last
+/// group's sort key, e.g. `[created_at, "hit_group_id"]`.
+fn encode_group_token(g: &HitGroup, sort: GroupSort) -> String {
+    let key: Vec<serde_json::Value> = sort
+        .keys()
+        .iter()
+        .map(|(col, _)| match *col {
+            "created_at" => g.created_at.into(),
+            "reward_cents" => g.reward.0.into(),
+            "assignments_available" => g.assignments_available.into(),
+            "title" => g.title.clone().into(),
+            _ => g.hit_group_id.clone().into(),
+        })
+        .collect();
+    let json = serde_json::to_vec(&key).expect("a key serializes");
+    format!("og2.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+}
+
+fn decode_group_token(t: &str, sort: GroupSort) -> Result<Vec<Value>> {
+    let invalid = || {
+        Error::invalid(format!("NextToken '{t}' is invalid; pass the NextToken of an earlier page with the same sort"))
+    };
+    let json = t
+        .strip_prefix("og2.")
+        .and_then(|b| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b).ok())
+        .ok_or_else(invalid)?;
+    let key: Vec<serde_json::Value> = serde_json::from_slice(&json).map_err(|_| invalid())?;
+    let cols = sort.keys();
+    if key.len() != cols.len() {
+        return Err(invalid());
+    }
+    key.into_iter()
+        .zip(cols)
+        .map(|(v, (col, _))| match (*col, v) {
+            ("title" | "hit_group_id", serde_json::Value::String(s)) => Ok(Value::Text(s)),
+            ("created_at" | "reward_cents" | "assignments_available", serde_json::Value::Number(n)) => {
+                n.as_i64().map(Value::Int).ok_or_else(invalid)
+            }
+            _ => Err(invalid()),
+        })
+        .collect()
 }

@@ -3,9 +3,15 @@
 //! names the assignment, and the reserved names `assignmentId`, `hitId`, `turkSubmitTo` and
 //! `workerId` are not stored as answers. Repeated names become one answer with several values.
 //!
-//! The caller is identified by `Authorization: Bearer <token>` (programs) or the
-//! `openturk_session` cookie (the worker website). A browser (Accept: text/html) gets an HTML
-//! page; a program gets JSON and a status code.
+//! Who may submit: a program that sends `Authorization: Bearer <token>` must be the worker who
+//! holds the assignment. Without a bearer token, the assignment ID is the right to submit that
+//! assignment, as on MTurk: it is unguessable and handed only to the worker who accepted it, in
+//! the task's URL. That is how a task frame on the task origin submits (the browser sends it no
+//! site cookie: another site, SameSite). The site's session cookie authorises nothing here, so
+//! another site's form cannot submit through it (CSRF).
+//!
+//! A browser (Accept: text/html) gets an HTML page, which the site's task frame may show; a
+//! program gets JSON and a status code.
 
 use crate::html::message_page;
 use crate::worker::WorkerApiError;
@@ -22,24 +28,25 @@ use std::collections::HashMap;
 const RESERVED: [&str; 3] = ["hitId", "turkSubmitTo", "workerId"];
 pub const SESSION_COOKIE: &str = "openturk_session";
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(t) = crate::worker::handlers_bearer(headers) {
-        return Some(t);
-    }
-    let cookies = headers.get("cookie")?.to_str().ok()?;
-    cookies.split(';').find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == SESSION_COOKIE).then(|| v.to_string())
-    })
-}
-
 fn wants_html(headers: &HeaderMap) -> bool {
     headers.get("accept").and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
 }
 
-fn fail(html: bool, e: WorkerApiError) -> Response {
+/// Its pages are shown inside the site's task frame: the site may frame them, nothing else.
+fn framed_page(st: &AppState, status: StatusCode, title: &str, text: &str) -> Response {
+    let mut r = message_page(status, title, text);
+    let h = r.headers_mut();
+    h.remove(axum::http::header::X_FRAME_OPTIONS);
+    let csp = crate::site::PAGE_CSP.replace("frame-ancestors 'none'", &format!("frame-ancestors {}", st.site.origin));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&csp) {
+        h.insert(axum::http::header::CONTENT_SECURITY_POLICY, v);
+    }
+    r
+}
+
+fn fail(st: &AppState, html: bool, e: WorkerApiError) -> Response {
     if html {
-        message_page(e.status, "Your work was not submitted", &e.message)
+        framed_page(st, e.status, "Your work was not submitted", &e.message)
     } else {
         e.into_response()
     }
@@ -88,8 +95,13 @@ pub(crate) fn read_form(query: &str, body: &[u8]) -> Result<SubmittedForm, Worke
 }
 
 /// externalSubmit with a method other than POST and GET.
-pub async fn method_not_allowed(method: axum::http::Method, headers: HeaderMap) -> Response {
+pub async fn method_not_allowed(
+    State(st): State<AppState>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+) -> Response {
     fail(
+        &st,
         wants_html(&headers),
         WorkerApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -104,6 +116,7 @@ pub async fn handle(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
     let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !body.is_empty() && !ct.starts_with("application/x-www-form-urlencoded") {
         return fail(
+            &st,
             html,
             WorkerApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -112,26 +125,27 @@ pub async fn handle(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
             ),
         );
     }
-    // Who is submitting comes first: nothing of the form is read for an unknown caller.
-    let Some(token) = session_token(&headers) else {
-        return fail(
-            html,
-            WorkerApiError::unauthenticated("Sign in as the worker who accepted this assignment to submit it"),
-        );
-    };
-    let svc = st.service.clone();
-    let worker_id = match blocking(&st.service, move || svc.worker_of_token(&token)).await {
-        Ok(w) => w,
-        Err(e) => return fail(html, e.into()),
+    // A program's bearer token is checked first: nothing of the form is read for a caller
+    // whose token is wrong.
+    let bearer = match crate::worker::handlers_bearer(&headers) {
+        Some(token) => {
+            let svc = st.service.clone();
+            match blocking(&st.service, move || svc.worker_of_token(&token)).await {
+                Ok(w) => Some(w),
+                Err(e) => return fail(&st, html, e.into()),
+            }
+        }
+        None => None,
     };
     let form = match read_form(uri.query().unwrap_or(""), &body) {
         Ok(f) => f,
-        Err(e) => return fail(html, e),
+        Err(e) => return fail(&st, html, e),
     };
     let assignment_id = match form.assignment_id.as_deref() {
-        None | Some("") => return fail(html, WorkerApiError::invalid("The form has no assignmentId field; it must post the assignmentId it was given")),
+        None | Some("") => return fail(&st, html, WorkerApiError::invalid("The form has no assignmentId field; it must post the assignmentId it was given")),
         Some("ASSIGNMENT_ID_NOT_AVAILABLE") => {
             return fail(
+                &st,
                 html,
                 WorkerApiError::new(
                     StatusCode::CONFLICT,
@@ -142,11 +156,24 @@ pub async fn handle(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
         }
         Some(a) => a.to_string(),
     };
+    // Without a bearer token, the assignment ID is the capability (see the module's comment).
+    let worker_id = match bearer {
+        Some(w) => w,
+        None => {
+            let svc = st.service.clone();
+            let id = assignment_id.clone();
+            match blocking(&st.service, move || svc.worker_of_assignment(&id)).await {
+                Ok(w) => w,
+                Err(e) => return fail(&st, html, e.into()),
+            }
+        }
+    };
     let answers = form.answers;
     let svc = st.service.clone();
     let result = blocking(&st.service, move || svc.submit(&worker_id, &assignment_id, &answers)).await;
     match result {
-        Ok(a) if html => message_page(
+        Ok(a) if html => framed_page(
+            &st,
             StatusCode::OK,
             "Thank you: your work was submitted",
             &format!("Assignment {} is submitted.", a.assignment_id),
@@ -158,6 +185,6 @@ pub async fn handle(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
             "SubmitTime": a.submitted_at.map(openturk_protocol::wire::seconds),
         }))
         .into_response(),
-        Err(e) => fail(html, e.into()),
+        Err(e) => fail(&st, html, e.into()),
     }
 }

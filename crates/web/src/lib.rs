@@ -53,7 +53,7 @@ pub fn router(state: AppState) -> Router {
             post(external_submit::handle).get(external_submit::handle).fallback(external_submit::method_not_allowed),
         )
         .nest(worker::PREFIX, worker::routes())
-        .merge(site::routes())
+        .merge(site::routes(state.clone()))
         .fallback(not_found);
     if state.test_clock.is_some() {
         r = r.route("/_openturk/test/clock", post(advance_test_clock));

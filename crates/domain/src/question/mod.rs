@@ -15,6 +15,7 @@
 //! and the line and column of the offending markup.
 
 mod answers;
+mod constraints;
 mod entities;
 mod form;
 mod formatted;
@@ -29,6 +30,10 @@ use serde::{Deserialize, Serialize};
 pub use answers::{
     parse_answer_document, parse_answers, render_answer_document, render_answers, Answer, AnswerValue,
     QUESTION_FORM_ANSWERS_NAMESPACE,
+};
+pub use constraints::{
+    check_answers, check_free_text, normalize_answers, regex_is_enforced, AnswerError, DEFAULT_REGEX_ERROR,
+    REGEX_SIZE_LIMIT,
 };
 pub use form::{
     AnswerFormatRegex, AnswerSpecification, Application, ApplicationParameter, Binary, Constraints, Content,

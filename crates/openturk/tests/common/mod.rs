@@ -137,7 +137,8 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = openturk_web::AppState::new(service.clone(), Some(clock.clone()));
+        let state = openturk_web::AppState::new(service.clone(), Some(clock.clone()))
+            .with_site(openturk_web::site::SiteConfig::local(addr));
         let sigv4 = state.sigv4.clone();
         tokio::spawn(async move {
             openturk_web::serve(listener, state, async move {

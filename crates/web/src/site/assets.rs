@@ -9,6 +9,8 @@ use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
 const SITE_CSS: &[u8] = include_bytes!("../../assets/site.css");
+const WORK_JS: &[u8] = include_bytes!("../../assets/work.js");
+const CROWD_JS: &[u8] = include_bytes!("../../assets/crowd-html-elements.js");
 
 struct Asset {
     /// The name in the URL: `site-<16 hex digits>.css`.
@@ -23,13 +25,39 @@ fn asset(stem: &str, ext: &str, content_type: &'static str, body: &'static [u8])
     Asset { name: format!("{stem}-{hash}.{ext}"), content_type, body, etag: format!("\"{hash}\"") }
 }
 
-static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| vec![asset("site", "css", "text/css; charset=utf-8", SITE_CSS)]);
+static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
+    vec![
+        asset("site", "css", "text/css; charset=utf-8", SITE_CSS),
+        asset("work", "js", "text/javascript; charset=utf-8", WORK_JS),
+        asset("crowd-html-elements", "js", "text/javascript; charset=utf-8", CROWD_JS),
+    ]
+});
 
-static STYLESHEET_URL: LazyLock<String> = LazyLock::new(|| format!("/static/{}", ASSETS[0].name));
+/// `/static/<name>` of the asset whose name starts with `stem-`.
+fn url_of(stem: &str) -> String {
+    let a = ASSETS.iter().find(|a| a.name.starts_with(&format!("{stem}-"))).expect("every named asset is embedded");
+    format!("/static/{}", a.name)
+}
+
+static STYLESHEET_URL: LazyLock<String> = LazyLock::new(|| url_of("site"));
+static WORK_SCRIPT_URL: LazyLock<String> = LazyLock::new(|| url_of("work"));
+static CROWD_ELEMENTS_URL: LazyLock<String> = LazyLock::new(|| url_of("crowd-html-elements"));
 
 /// The URL of the site's stylesheet.
 pub fn stylesheet_url() -> &'static str {
     &STYLESHEET_URL
+}
+
+/// The URL of the work page's script (countdown, and noticing that the task was submitted).
+pub fn work_script_url() -> &'static str {
+    &WORK_SCRIPT_URL
+}
+
+/// The URL of OpenTurk's Crowd HTML Elements (`assets/crowd-html-elements.js`, documented in
+/// docs/crowd-html-elements.md), which task pages load instead of
+/// `https://assets.crowd.aws/crowd-html-elements.js`.
+pub fn crowd_elements_url() -> &'static str {
+    &CROWD_ELEMENTS_URL
 }
 
 /// `GET /static/{file}`.

@@ -8,10 +8,15 @@
 //! - [`page`]: every page goes out with a Content-Security-Policy that allows no inline script
 //!   and forbids framing, `nosniff`, a same-origin Referrer-Policy and `no-store`.
 
+mod account;
 pub mod assets;
+mod dashboard;
 mod format;
 mod pages;
+pub mod question_form;
 pub mod session;
+mod task;
+mod work;
 
 use crate::AppState;
 use askama::Template;
@@ -21,20 +26,92 @@ use axum::routing::{get, post};
 use axum::Router;
 
 /// Settings of the website.
-#[derive(Debug, Clone, Default)]
+///
+/// Requesters' HTML and JavaScript run only on the *task origin*, a different site (host, not
+/// just port: cookies ignore ports) from the worker site, inside a sandboxed iframe. With no
+/// configuration, on one machine, the site is `http://127.0.0.1:PORT` and tasks are
+/// `http://localhost:PORT` (or the reverse when listening on `localhost`).
+#[derive(Debug, Clone)]
 pub struct SiteConfig {
     /// The site is served over HTTPS (behind a TLS proxy): cookies get `Secure`. Requests that
     /// a proxy marks `X-Forwarded-Proto: https` get it as well.
     pub https: bool,
+    /// The worker site's origin, e.g. `http://127.0.0.1:8080` or `https://work.example.org`.
+    pub origin: String,
+    /// The task origin, e.g. `http://localhost:8080` or `https://tasks.example-usercontent.org`.
+    pub task_origin: String,
+}
+
+impl SiteConfig {
+    /// The zero-configuration origins for a server listening on `addr`.
+    pub fn local(addr: std::net::SocketAddr) -> SiteConfig {
+        let port = addr.port();
+        SiteConfig {
+            https: false,
+            origin: format!("http://127.0.0.1:{port}"),
+            task_origin: format!("http://localhost:{port}"),
+        }
+    }
+
+    /// The site and the task origin must be different sites, or requesters' code would run
+    /// with the worker's cookies.
+    pub fn check(&self) -> Result<(), String> {
+        let host = |o: &str| authority(o).map(|a| a.rsplit_once(':').map_or(a, |(h, _)| h).to_ascii_lowercase());
+        match (host(&self.origin), host(&self.task_origin)) {
+            (Some(a), Some(b)) if a != b => Ok(()),
+            (Some(_), Some(_)) => Err(format!(
+                "the task origin {} must be on another host than the site {} (cookies ignore ports)",
+                self.task_origin, self.origin
+            )),
+            _ => Err(format!(
+                "the site and task origins must be http(s) URLs, not {} and {}",
+                self.origin, self.task_origin
+            )),
+        }
+    }
+
+    /// Whether a request was addressed to the task origin (by its Host header).
+    pub fn is_task_host(&self, headers: &HeaderMap) -> bool {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        matches!((host, authority(&self.task_origin)), (Some(h), Some(t)) if h.eq_ignore_ascii_case(t))
+    }
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig::local(std::net::SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+}
+
+/// `host:port` of an origin URL.
+pub fn authority(origin: &str) -> Option<&str> {
+    origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")).map(|a| a.trim_end_matches('/'))
 }
 
 /// The site's routes other than `GET /` (which `crate::router` shares with the Requester API's
 /// `POST /`).
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes(state: AppState) -> Router<AppState> {
+    let pages = Router::new()
         .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
         .route("/sign-up", get(pages::sign_up_form).post(pages::sign_up))
         .route("/sign-out", post(pages::sign_out))
+        .route("/groups/{group_id}/preview", get(work::preview_group))
+        .route("/groups/{group_id}/accept", post(work::accept_group))
+        .route("/hits/{hit_id}/preview", get(work::preview_hit))
+        .route("/hits/{hit_id}/accept", post(work::accept_hit))
+        .route("/work/{assignment_id}", get(work::work))
+        .route("/work/{assignment_id}/return", post(work::return_assignment))
+        .route("/work/{assignment_id}/skip", post(work::skip))
+        .route("/work/{assignment_id}/submit", post(work::submit))
+        .route("/queue", get(work::queue))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/status", get(dashboard::status))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/work/{assignment_id}/state", get(work::state))
+        .route_layer(axum::middleware::from_fn_with_state(state, task::site_host_only));
+    Router::new()
+        .merge(pages)
+        .route("/task/{hit_id}", get(task::task_content))
         .route("/static/{file}", get(assets::serve))
 }
 

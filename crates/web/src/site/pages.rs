@@ -22,7 +22,7 @@ type Client = Option<Extension<ConnectInfo<std::net::SocketAddr>>>;
 /// HIT groups on one page of the list, unless the query asks for another size.
 const PAGE_SIZE: i64 = 25;
 
-fn layout(st: &AppState, v: &Visitor, title: &str) -> Layout {
+pub(super) fn layout(st: &AppState, v: &Visitor, title: &str) -> Layout {
     let nav = match (&v.session, v.csrf()) {
         (Some((_, worker_id)), Some(csrf)) => Nav::SignedIn { worker_id: worker_id.clone(), csrf },
         _ => Nav::SignedOut,
@@ -31,7 +31,7 @@ fn layout(st: &AppState, v: &Visitor, title: &str) -> Layout {
 }
 
 /// A service error as a page: the same status and message the worker API would give.
-fn service_error(l: Layout, e: openturk_service::Error) -> Response {
+pub(super) fn service_error(l: Layout, e: openturk_service::Error) -> Response {
     let w = WorkerApiError::from(e);
     let mut r = message(w.status, l, w.message);
     if let Some(s) = w.retry_after_secs {
@@ -41,14 +41,14 @@ fn service_error(l: Layout, e: openturk_service::Error) -> Response {
 }
 
 /// A visitor whose cookies could not be checked (the database failed): an error page.
-fn visitor_failed(e: openturk_service::Error) -> Response {
+pub(super) fn visitor_failed(e: openturk_service::Error) -> Response {
     service_error(Layout::new("Something went wrong", Nav::Unknown, false), e)
 }
 
 /// Reads a POST of the site, refusing it (403) unless it passes the checks every POST passes
 /// before it changes anything: the browser does not say it comes from another origin (checked
 /// before the form is parsed), and the form carries this visitor's CSRF token.
-async fn read_post(
+pub(super) async fn read_post(
     st: &AppState,
     headers: &HeaderMap,
     body: &Bytes,
@@ -102,6 +102,8 @@ struct SortOption {
 }
 
 struct GroupRow {
+    group_id: String,
+    requester_id: String,
     requester: String,
     title: String,
     description: String,
@@ -123,6 +125,10 @@ struct HitsPage {
     error: Option<String>,
     filtered: bool,
     groups: Vec<GroupRow>,
+    /// The CSRF token of the rows' Accept & Work forms.
+    csrf: String,
+    /// On a requester's page: (RequesterId, name when it has groups listed).
+    requester: Option<(String, Option<String>)>,
     first_url: Option<String>,
     next_url: Option<String>,
 }
@@ -137,6 +143,9 @@ pub async fn home(
     headers: HeaderMap,
     Query(p): Query<HashMap<String, String>>,
 ) -> Response {
+    if st.site.is_task_host(&headers) {
+        return super::task::not_on_task_host(&st);
+    }
     let v = match session::visitor(&st, &headers).await {
         Ok(v) => v,
         Err(e) => return visitor_failed(e),
@@ -146,6 +155,8 @@ pub async fn home(
     }
     let get = |k: &str| p.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
     let q = get("q").map(str::to_string);
+    // A requester's page: the home page for one requester's groups.
+    let requester = get("requester").map(str::to_string);
     let min_reward_text = get("min_reward").unwrap_or_default().to_string();
     let sort_text = get("sort").unwrap_or("Newest").to_string();
     let next = get("next").map(str::to_string);
@@ -173,6 +184,7 @@ pub async fn home(
     };
     let mut groups = Vec::new();
     let mut next_url = None;
+    let mut requester_name = None;
     if error.is_none() {
         let gq = GroupQuery {
             query: q.clone(),
@@ -180,12 +192,16 @@ pub async fn home(
             sort: Some(sort),
             next_token: next.clone(),
             max_results: Some(size.unwrap_or(PAGE_SIZE)),
+            requester_id: requester.clone(),
         };
         let svc = st.service.clone();
         match blocking(&st.service, move || svc.list_hit_groups(&gq)).await {
             Ok(pg) => {
-                groups = pg.items.into_iter().map(row).collect();
-                next_url = pg.next_token.map(|t| list_url(q.as_deref(), &min_reward_text, &sort_text, size, Some(&t)));
+                groups = pg.items.into_iter().map(row).collect::<Vec<_>>();
+                requester_name = groups.first().map(|g: &GroupRow| g.requester.clone());
+                next_url = pg.next_token.map(|t| {
+                    list_url(requester.as_deref(), q.as_deref(), &min_reward_text, &sort_text, size, Some(&t))
+                });
             }
             Err(e) if e.kind() == openturk_domain::ErrorKind::InvalidParameter => error = Some(e.to_string()),
             Err(e) => return service_error(layout(&st, &v, "HITs"), e),
@@ -195,13 +211,17 @@ pub async fn home(
     let hits = HitsPage {
         l: layout(&st, &v, "HITs"),
         filtered: q.is_some() || min_reward.is_some(),
-        first_url: next.as_ref().map(|_| list_url(q.as_deref(), &min_reward_text, &sort_text, size, None)),
+        first_url: next
+            .as_ref()
+            .map(|_| list_url(requester.as_deref(), q.as_deref(), &min_reward_text, &sort_text, size, None)),
         q: q.unwrap_or_default(),
         min_reward: min_reward_text,
         sorts: SORTS.iter().map(|(value, label)| SortOption { value, label, selected: *value == sort_text }).collect(),
         size,
         error,
         groups,
+        csrf: v.csrf().unwrap_or_default(),
+        requester: requester.map(|id| (id, requester_name)),
         next_url,
     };
     page(status, &hits)
@@ -209,6 +229,8 @@ pub async fn home(
 
 fn row(g: openturk_service::workers::HitGroup) -> GroupRow {
     GroupRow {
+        group_id: g.hit_group_id,
+        requester_id: g.requester_id,
         requester: g.requester_name,
         title: g.title,
         description: g.description,
@@ -221,8 +243,18 @@ fn row(g: openturk_service::workers::HitGroup) -> GroupRow {
 }
 
 /// The list's URL with the same search, at another page.
-fn list_url(q: Option<&str>, min_reward: &str, sort: &str, size: Option<i64>, next: Option<&str>) -> String {
+fn list_url(
+    requester: Option<&str>,
+    q: Option<&str>,
+    min_reward: &str,
+    sort: &str,
+    size: Option<i64>,
+    next: Option<&str>,
+) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(r) = requester {
+        s.append_pair("requester", r);
+    }
     if let Some(q) = q {
         s.append_pair("q", q);
     }

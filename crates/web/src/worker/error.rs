@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use openturk_domain::question::AnswerError;
 use openturk_domain::ErrorKind;
 use openturk_service::Error;
 
@@ -12,11 +13,14 @@ pub struct WorkerApiError {
     pub message: String,
     /// Seconds for a `Retry-After` header (429 answers).
     pub retry_after_secs: Option<i64>,
+    /// For `InvalidAnswer`: each failing question of a QuestionForm with its message, sent as
+    /// `Error.Questions`.
+    pub answer_errors: Vec<AnswerError>,
 }
 
 impl WorkerApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        WorkerApiError { status, code, message: message.into(), retry_after_secs: None }
+        WorkerApiError { status, code, message: message.into(), retry_after_secs: None, answer_errors: Vec::new() }
     }
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "Unauthenticated", message)
@@ -32,6 +36,11 @@ impl From<Error> for WorkerApiError {
         if let Error::Throttled { message, retry_after_secs } = e {
             let mut r = Self::new(S::TOO_MANY_REQUESTS, "TooManyRequests", message);
             r.retry_after_secs = Some(retry_after_secs);
+            return r;
+        }
+        if let Error::InvalidAnswers(errors) = &e {
+            let mut r = Self::new(S::UNPROCESSABLE_ENTITY, "InvalidAnswer", e.to_string());
+            r.answer_errors = errors.clone();
             return r;
         }
         let (status, code) = match e.kind() {
@@ -61,9 +70,16 @@ impl From<Error> for WorkerApiError {
 
 impl IntoResponse for WorkerApiError {
     fn into_response(self) -> Response {
-        let mut r =
-            (self.status, axum::Json(serde_json::json!({ "Error": { "Code": self.code, "Message": self.message } })))
-                .into_response();
+        let mut error = serde_json::json!({ "Code": self.code, "Message": self.message });
+        if !self.answer_errors.is_empty() {
+            let questions: Vec<serde_json::Value> = self
+                .answer_errors
+                .iter()
+                .map(|a| serde_json::json!({ "QuestionIdentifier": a.question_identifier, "Message": a.message }))
+                .collect();
+            error["Questions"] = questions.into();
+        }
+        let mut r = (self.status, axum::Json(serde_json::json!({ "Error": error }))).into_response();
         if let Some(s) = self.retry_after_secs {
             r.headers_mut().insert(axum::http::header::RETRY_AFTER, s.into());
         }

@@ -75,6 +75,26 @@ pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> Res {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /me/password`: changes the password; every other session of the worker ends.
+pub async fn change_password(State(st): State<AppState>, headers: HeaderMap, b: Bytes) -> Res {
+    let wid = worker(&st.service, &headers).await?;
+    let r: PasswordChange = body(&b)?;
+    let token = bearer(&headers).unwrap_or_default();
+    let svc = st.service.clone();
+    // Two password hashes: off the async threads, like sign-in.
+    tokio::task::spawn_blocking(move || svc.change_password(&wid, &token, &r.current_password, &r.new_password))
+        .await
+        .expect("password change panicked")?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct SignUp {
     username: String,
     password: String,
@@ -99,6 +119,16 @@ pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
     Ok((StatusCode::CREATED, Json(json!({ "WorkerId": id }))).into_response())
 }
 
+/// A worker's earnings, as `GET /me` and `GET /dashboard` show them.
+fn earnings(p: &openturk_service::workers::WorkerProfile) -> Value {
+    json!({
+        "Pending": p.pending.to_string(),
+        "Approved": p.approved.to_string(),
+        "Bonuses": p.bonuses.to_string(),
+        "Available": p.available.to_string(),
+    })
+}
+
 pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> Res {
     let wid = worker(&st.service, &headers).await?;
     let svc = st.service.clone();
@@ -110,12 +140,7 @@ pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> Res {
         "Country": p.country,
         "Subdivision": p.subdivision,
         "CreationTime": seconds(p.created_at),
-        "Earnings": {
-            "Pending": p.pending.to_string(),
-            "Approved": p.approved.to_string(),
-            "Bonuses": p.bonuses.to_string(),
-            "Available": p.available.to_string(),
-        },
+        "Earnings": earnings(&p),
         "AssignmentCounts": counts,
     }))
     .into_response())
@@ -125,6 +150,7 @@ pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> Res {
 #[serde(rename_all = "PascalCase")]
 pub struct GroupParams {
     query: Option<String>,
+    requester_id: Option<String>,
     min_reward: Option<String>,
     sort_by: Option<String>,
     next_token: Option<String>,
@@ -150,7 +176,14 @@ pub async fn hit_groups(
             WorkerApiError::invalid(format!("SortBy '{s}' is not one of Newest, RewardDesc, MostAvailable, Title"))
         })?),
     };
-    let gq = GroupQuery { query: q.query, min_reward, sort, next_token: q.next_token, max_results: q.max_results };
+    let gq = GroupQuery {
+        query: q.query,
+        min_reward,
+        sort,
+        next_token: q.next_token,
+        max_results: q.max_results,
+        requester_id: q.requester_id,
+    };
     let svc = st.service.clone();
     let page = blocking(&st.service, move || svc.list_hit_groups(&gq)).await?;
     let groups: Vec<Value> = page
@@ -315,4 +348,66 @@ pub async fn assignments(
         })
         .collect();
     Ok(Json(json!({ "Assignments": items, "NextToken": page.next_token })).into_response())
+}
+
+/// `GET /dashboard`: `Service::worker_dashboard`, the figures the site's dashboard shows.
+pub async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Res {
+    let wid = worker(&st.service, &headers).await?;
+    let svc = st.service.clone();
+    let d = blocking(&st.service, move || svc.worker_dashboard(&wid)).await?;
+    let p = &d.profile;
+    let counts: serde_json::Map<String, Value> = p.counts.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let days: Vec<Value> = d
+        .days
+        .iter()
+        .map(|x| {
+            json!({
+                "Date": x.date,
+                "Start": seconds(x.start),
+                "Submitted": x.submitted,
+                "Approved": x.approved,
+                "Rejected": x.rejected,
+                "Pending": x.pending,
+                "Earnings": x.earnings.to_string(),
+            })
+        })
+        .collect();
+    let bonuses: Vec<Value> = d
+        .bonuses
+        .iter()
+        .map(|b| {
+            json!({
+                "AssignmentId": b.assignment_id,
+                "HITId": b.hit_id,
+                "Title": b.title,
+                "BonusAmount": b.amount.to_string(),
+                "Reason": b.reason,
+                "GrantTime": seconds(b.granted_at),
+            })
+        })
+        .collect();
+    let rejected: Vec<Value> = d
+        .rejected
+        .iter()
+        .map(|r| {
+            json!({
+                "AssignmentId": r.assignment_id,
+                "HITId": r.hit_id,
+                "Title": r.title,
+                "Reward": r.reward.to_string(),
+                "RejectionTime": seconds(r.rejected_at),
+                "RequesterFeedback": r.feedback,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "WorkerId": p.worker_id,
+        "Earnings": earnings(p),
+        "AssignmentCounts": counts,
+        "ApprovalRate": d.approval_rate.percent(),
+        "Days": days,
+        "Bonuses": bonuses,
+        "RejectedAssignments": rejected,
+    }))
+    .into_response())
 }

@@ -18,6 +18,8 @@ pub fn routes() -> Router<AppState> {
         .route("/sessions/current", axum::routing::delete(handlers::sign_out))
         .route("/workers", post(handlers::sign_up))
         .route("/me", get(handlers::me))
+        .route("/dashboard", get(handlers::dashboard))
+        .route("/me/password", post(handlers::change_password))
         .route("/hit-groups", get(handlers::hit_groups))
         .route("/hit-groups/{group_id}/accept", post(handlers::accept_group))
         .route("/hits/{hit_id}", get(handlers::preview_hit))

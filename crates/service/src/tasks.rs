@@ -1,0 +1,77 @@
+//! What the worker website needs to show a task: the HIT a group previews, and an assignment
+//! with its HIT for the worker who holds it. The rules (who may accept, submit, return) stay in
+//! `assignments.rs`; these are reads.
+
+use crate::error::{Error, Result};
+use crate::{not_found, repo, Service};
+use openturk_domain::model::{Assignment, Hit};
+use openturk_domain::ErrorKind;
+use openturk_storage::{params, Tx};
+
+impl Service {
+    /// A HIT of the group that this worker could accept now, to preview; the oldest first, as
+    /// [`Service::accept_from_group`] picks.
+    pub fn hit_to_preview(&self, worker_id: &str, group_id: &str) -> Result<Hit> {
+        let now = self.now();
+        self.read(|tx: &mut dyn Tx| match next_hit_in_group(tx, group_id, worker_id, now)? {
+            Some(hit) => Ok(hit),
+            None => Err(no_hit_left(tx, group_id)?),
+        })
+    }
+
+    /// An assignment of this worker, with its HIT. Another worker's assignment is refused as
+    /// [`Service::submit`] refuses it.
+    pub fn worker_assignment(&self, worker_id: &str, assignment_id: &str) -> Result<(Assignment, Hit)> {
+        self.read(|tx: &mut dyn Tx| {
+            let a = repo::load_assignment(tx, assignment_id)?
+                .ok_or_else(|| not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id))?;
+            if a.worker_id != worker_id {
+                return Err(Error::new(
+                    ErrorKind::AccessDenied,
+                    format!("Assignment {assignment_id} belongs to another worker"),
+                ));
+            }
+            let hit = repo::load_hit(tx, &a.hit_id)?
+                .ok_or_else(|| Error::new(ErrorKind::Internal, format!("assignment {assignment_id} has no HIT")))?;
+            Ok((a, hit))
+        })
+    }
+
+    /// The worker who holds an assignment. An assignment ID is handed only to the worker who
+    /// accepted it (in the task's URL), and is unguessable, so externalSubmit may take it as the
+    /// right to submit that assignment, as MTurk does.
+    pub fn worker_of_assignment(&self, assignment_id: &str) -> Result<String> {
+        self.read(|tx: &mut dyn Tx| {
+            repo::load_assignment(tx, assignment_id)?
+                .map(|a| a.worker_id)
+                .ok_or_else(|| not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id))
+        })
+    }
+}
+
+/// The oldest HIT of the group that `worker_id` can accept at `now`: assignable, not expired,
+/// and not one the worker already holds or has worked.
+pub(crate) fn next_hit_in_group(tx: &mut dyn Tx, group_id: &str, worker_id: &str, now: i64) -> Result<Option<Hit>> {
+    let sql = format!(
+        "SELECT {} FROM hits WHERE hit_group_id = ? AND status = 'Assignable' AND expires_at > ? AND deleted = 0
+         AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.hit_id = hits.hit_id AND a.worker_id = ?
+                         AND a.status IN ('Accepted', 'Submitted', 'Approved', 'Rejected'))
+         ORDER BY seq LIMIT 1",
+        repo::HIT_COLS
+    );
+    match tx.query_opt(&sql, params![group_id, now, worker_id])? {
+        Some(row) => Ok(Some(repo::hit_from_row(&row)?.0)),
+        None => Ok(None),
+    }
+}
+
+/// Why [`next_hit_in_group`] found nothing: the group has no HIT left for this worker, or there
+/// is no such group.
+pub(crate) fn no_hit_left(tx: &mut dyn Tx, group_id: &str) -> Result<Error> {
+    let exists = tx.query_opt("SELECT 1 FROM hits WHERE hit_group_id = ? LIMIT 1", params![group_id])?.is_some();
+    Ok(if exists {
+        Error::new(ErrorKind::Conflict, format!("HIT group {group_id} has no HIT left that you can accept"))
+    } else {
+        not_found(ErrorKind::NotFound, "HIT group", group_id)
+    })
+}

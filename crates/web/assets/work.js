@@ -1,0 +1,53 @@
+// The work page: counts down to the assignment's deadline, and notices when the task's frame
+// has submitted the work. The frame is another site and cannot be trusted to say so, so this
+// asks the server for the assignment's state instead of listening to the frame.
+(function () {
+  "use strict";
+  var root = document.getElementById("work");
+  if (!root) return;
+  var stateUrl = root.getAttribute("data-state-url");
+  var left = parseInt(root.getAttribute("data-seconds-left"), 10);
+  var shown = document.getElementById("time-left");
+  var started = Date.now();
+
+  function text(secs) {
+    if (secs <= 0) return "Time is up";
+    var h = Math.floor(secs / 3600), m = Math.floor((secs % 3600) / 60), s = secs % 60;
+    var mm = (m < 10 ? "0" : "") + m, ss = (s < 10 ? "0" : "") + s;
+    return (h > 0 ? h + ":" + mm : m) + ":" + ss + " left";
+  }
+
+  function tick() {
+    var secs = left - Math.floor((Date.now() - started) / 1000);
+    if (shown) shown.textContent = text(secs);
+    if (secs <= 0) {
+      // The server decides; reloading shows what it says (the time is up, or it was submitted).
+      window.location.reload();
+      return;
+    }
+    setTimeout(tick, 1000);
+  }
+
+  function poll() {
+    fetch(stateUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) {
+        if (s && !s.Open) {
+          var auto = document.getElementById("auto");
+          var next = document.getElementById("next");
+          if ((s.AssignmentStatus === "Submitted" || s.AssignmentStatus === "Approved") && auto && auto.checked && next) {
+            // Auto-accept: the same form the worker could press, with its CSRF token.
+            next.submit();
+          } else {
+            window.location.reload();
+          }
+        } else {
+          setTimeout(poll, 2000);
+        }
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+
+  if (!isNaN(left)) tick();
+  if (stateUrl) setTimeout(poll, 2000);
+})();
