@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import assert_accessible, screenshots, sign_in_by_keyboard
+from conftest import WORKER_PASSWORD, assert_accessible, screenshots, sign_in_by_keyboard
 
 HTML_NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
 
@@ -303,3 +303,38 @@ def test_the_dashboard_after_an_approval_and_a_bonus(page, server):
     page.wait_for_url(re.compile("/status"))
     assert_accessible(page)
     screenshots(page, "status")
+
+
+def test_the_password_and_requester_pages(page, server):
+    hit = server.default.create_hit(Title="From the default requester")
+    worker = server.create_worker()
+    sign_in_by_keyboard(page, server, worker.username)
+    page.get_by_role("link", name=re.compile(r"^default$")).first.click()
+    page.wait_for_url(re.compile(r"requester="))
+    assert page.get_by_role("heading", name="HITs from default").is_visible()
+    assert page.get_by_text("From the default requester").first.is_visible()
+    assert_accessible(page)
+    screenshots(page, "requester")
+    page.get_by_role("link", name=re.compile("change your password")).click()
+    page.wait_for_url(re.compile("/account/password"))
+    page.get_by_label("Current password").fill(WORKER_PASSWORD)
+    page.get_by_label(re.compile("^New password \\(")).fill("another-password-1")
+    page.get_by_label("New password again").fill("another-password-1")
+    assert_accessible(page)
+    screenshots(page, "password")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Change password").click()
+    assert page.locator("h1").inner_text() == "Your password was changed"
+    assert hit["HITId"]
+
+
+def test_a_frame_height_of_zero_fits_the_content(page, server):
+    tall = html_question('<div style="height: 1500px">A long task</div><p id="end">The end</p>', height=0)
+    hit = server.default.create_hit(Title="A long task", Question=tall)
+    worker = server.create_worker()
+    sign_in_by_keyboard(page, server, worker.username)
+    page.goto(f"{server.url}/hits/{hit['HITId']}/preview")
+    frame = page.locator("iframe.task")
+    page.wait_for_function("() => document.querySelector('iframe.task').getBoundingClientRect().height >= 1500",
+                           timeout=15_000)
+    assert frame.bounding_box()["height"] < 3000

@@ -75,6 +75,7 @@ both_backends!(preview_accept_work_and_submit_from_the_task_frame, |b| async mov
     assert!(src.starts_with(&format!("{task_origin}/task/{hit_id}?")), "{src}");
     assert!(src.contains("assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE") && !src.contains("workerId"), "{src}");
     assert!(preview.contains(r#"sandbox="allow-scripts allow-forms allow-popups allow-modals""#), "{preview}");
+    assert!(preview.contains("<dt>Requester</dt><dd>default</dd>"), "the requester's name: {preview}");
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(csp.contains(&format!("frame-src {task_origin}")) && csp.contains("frame-ancestors 'none'"), "{csp}");
 
@@ -109,6 +110,9 @@ both_backends!(preview_accept_work_and_submit_from_the_task_frame, |b| async mov
     assert!(content.contains(&format!(r#"action="{submit}""#)), "{content}");
     assert!(content.contains(&format!(r#"var sandbox = "{submit}""#)), "{content}");
     assert!(!content.contains("mturk.com"), "{content}");
+    // FrameHeight 0: the page reports its height, and the frame is marked to fit it.
+    assert!(content.contains(&format!(r#"<script src="{task_origin}/static/task-frame-"#)), "{content}");
+    assert!(work.contains(r#"data-fit="1""#), "{work}");
     // Crowd HTML Elements come from OpenTurk, on the task origin.
     let crowd = format!(r#"<script src="{task_origin}/static/crowd-html-elements-"#);
     assert!(content.contains(&crowd) && !content.contains("assets.crowd.aws"), "{content}");

@@ -37,6 +37,16 @@ impl Service {
         })
     }
 
+    /// A requester's name, as workers see it.
+    pub fn requester_name(&self, requester_id: &str) -> Result<String> {
+        self.read(|tx: &mut dyn Tx| {
+            tx.query_opt("SELECT name FROM requesters WHERE requester_id = ?", params![requester_id])?
+                .map(|r| r.string(0))
+                .transpose()?
+                .ok_or_else(|| not_found(ErrorKind::NotFound, "Requester", requester_id))
+        })
+    }
+
     /// The worker who holds an assignment. An assignment ID is handed only to the worker who
     /// accepted it (in the task's URL), and is unguessable, so externalSubmit may take it as the
     /// right to submit that assignment, as MTurk does.

@@ -1,6 +1,19 @@
 // The work page: counts down to the assignment's deadline, and notices when the task's frame
 // has submitted the work. The frame is another site and cannot be trusted to say so, so this
 // asks the server for the assignment's state instead of listening to the frame.
+// A task frame that fits its content (FrameHeight 0) reports its height; only the frame's own
+// window is listened to, and the height is kept within bounds.
+(function () {
+  "use strict";
+  var frame = document.querySelector("iframe.task[data-fit]");
+  if (!frame) return;
+  window.addEventListener("message", function (e) {
+    if (e.source !== frame.contentWindow || !e.data || typeof e.data.openturkFrameHeight !== "number") return;
+    var h = Math.max(150, Math.min(20000, Math.ceil(e.data.openturkFrameHeight)));
+    frame.style.height = h + "px";
+  });
+})();
+
 (function () {
   "use strict";
   var root = document.getElementById("work");

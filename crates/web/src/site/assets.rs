@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 const SITE_CSS: &[u8] = include_bytes!("../../assets/site.css");
 const WORK_JS: &[u8] = include_bytes!("../../assets/work.js");
+const TASK_FRAME_JS: &[u8] = include_bytes!("../../assets/task-frame.js");
 const CROWD_JS: &[u8] = include_bytes!("../../assets/crowd-html-elements.js");
 
 struct Asset {
@@ -29,6 +30,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     vec![
         asset("site", "css", "text/css; charset=utf-8", SITE_CSS),
         asset("work", "js", "text/javascript; charset=utf-8", WORK_JS),
+        asset("task-frame", "js", "text/javascript; charset=utf-8", TASK_FRAME_JS),
         asset("crowd-html-elements", "js", "text/javascript; charset=utf-8", CROWD_JS),
     ]
 });
@@ -41,6 +43,7 @@ fn url_of(stem: &str) -> String {
 
 static STYLESHEET_URL: LazyLock<String> = LazyLock::new(|| url_of("site"));
 static WORK_SCRIPT_URL: LazyLock<String> = LazyLock::new(|| url_of("work"));
+static TASK_FRAME_SCRIPT_URL: LazyLock<String> = LazyLock::new(|| url_of("task-frame"));
 static CROWD_ELEMENTS_URL: LazyLock<String> = LazyLock::new(|| url_of("crowd-html-elements"));
 
 /// The URL of the site's stylesheet.
@@ -51,6 +54,11 @@ pub fn stylesheet_url() -> &'static str {
 /// The URL of the work page's script (countdown, and noticing that the task was submitted).
 pub fn work_script_url() -> &'static str {
     &WORK_SCRIPT_URL
+}
+
+/// The URL of the script a task page with FrameHeight 0 gets: it reports the page's height.
+pub fn task_frame_script_url() -> &'static str {
+    &TASK_FRAME_SCRIPT_URL
 }
 
 /// The URL of OpenTurk's Crowd HTML Elements (`assets/crowd-html-elements.js`, documented in

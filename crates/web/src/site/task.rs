@@ -34,8 +34,9 @@ const MTURK_SUBMIT_URLS: [&str; 2] =
 const CROWD_ELEMENTS_URL: &str = "https://assets.crowd.aws/crowd-html-elements.js";
 /// The frame's sandbox: scripts and forms run, popups open; no same-origin, no top navigation.
 const TASK_SANDBOX: &str = "allow-scripts allow-forms allow-popups allow-modals";
-/// Frame height when the requester asks for 0 ("fit the content"), which a sandboxed
-/// cross-site frame cannot report: most of a window.
+/// Frame height when the requester asks for 0 ("fit the content"), until the content reports
+/// its height (HTMLQuestion), or for good (ExternalQuestion, whose page OpenTurk does not
+/// serve): most of a window.
 const FIT_HEIGHT_PX: u32 = 800;
 
 /// Refuses the site's pages on the task origin's host: requesters' code runs there.
@@ -60,6 +61,9 @@ pub(super) fn not_on_task_host(st: &AppState) -> Response {
 pub(super) struct TaskView {
     pub(super) frame_src: Option<String>,
     pub(super) frame_height: u32,
+    /// The frame grows to fit its content: an HTMLQuestion with FrameHeight 0, whose page
+    /// reports its height (`assets/task-frame.js`) to the work page's script.
+    pub(super) fit: bool,
     /// The frame's sandbox flags.
     pub(super) sandbox: &'static str,
     /// Origins the page's CSP lets it frame.
@@ -90,6 +94,7 @@ pub(super) fn task_view(
     let none = TaskView {
         frame_src: None,
         frame_height: 0,
+        fit: false,
         sandbox: TASK_SANDBOX,
         frame_origins: String::new(),
         form_html: None,
@@ -100,6 +105,7 @@ pub(super) fn task_view(
         Ok(QuestionDocument::Html(h)) => TaskView {
             frame_src: Some(format!("{}/task/{}?{params}", st.site.task_origin, hit.hit_id)),
             frame_height: height(h.frame_height),
+            fit: h.frame_height == 0,
             sandbox: TASK_SANDBOX,
             frame_origins: st.site.task_origin.clone(),
             form_html: None,
@@ -118,6 +124,7 @@ pub(super) fn task_view(
             TaskView {
                 frame_src: Some(format!("{}{sep}{params}", e.external_url)),
                 frame_height: height(e.frame_height),
+                fit: false,
                 sandbox,
                 frame_origins: origin,
                 form_html: None,
@@ -175,6 +182,14 @@ pub async fn task_content(State(st): State<AppState>, headers: HeaderMap, Path(h
     }
     // Crowd HTML Elements, offline: OpenTurk's own implementation, from the task origin.
     html = html.replace(CROWD_ELEMENTS_URL, &format!("{}{}", st.site.task_origin, super::assets::crowd_elements_url()));
+    if h.frame_height == 0 {
+        // "Fit the content": the page reports its height to the work page, which sizes the frame.
+        html.push_str(&format!(
+            r#"<script src="{}{}"></script>"#,
+            st.site.task_origin,
+            super::assets::task_frame_script_url()
+        ));
+    }
     let mut r = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     let h = r.headers_mut();
     // The task's own CSP: an opaque origin even if opened outside the frame, framed only by the

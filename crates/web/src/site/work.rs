@@ -49,11 +49,17 @@ struct HitSummary {
     expires_iso: String,
 }
 
-fn summary(h: &Hit) -> HitSummary {
+/// The requester's name for a HIT's details (its ID if the name cannot be read).
+async fn requester_of(st: &AppState, h: &Hit) -> String {
+    let (svc, id) = (st.service.clone(), h.requester_id.clone());
+    blocking(&st.service, move || svc.requester_name(&id)).await.unwrap_or_else(|_| h.requester_id.clone())
+}
+
+fn summary(h: &Hit, requester: String) -> HitSummary {
     HitSummary {
         title: h.spec.title.clone(),
         description: h.spec.description.clone(),
-        requester: h.requester_id.clone(),
+        requester,
         reward: h.spec.reward.to_string(),
         allotted: format::duration(h.spec.assignment_duration_secs),
         expires: format::time(h.expires_at),
@@ -65,6 +71,8 @@ fn summary(h: &Hit) -> HitSummary {
 #[template(path = "site/preview.html")]
 struct PreviewPage {
     l: Layout,
+    /// The page's script (a frame that fits its content).
+    script: &'static str,
     hit_id: String,
     hit: HitSummary,
     task: TaskView,
@@ -79,8 +87,9 @@ async fn preview(st: AppState, v: Visitor, hit: Result<Hit, openturk_service::Er
     let task = task_view(&st, &hit, PREVIEW_ASSIGNMENT_ID, None, None);
     let p = PreviewPage {
         l: layout(&st, &v, &format!("Preview: {}", hit.spec.title)),
+        script: super::assets::work_script_url(),
         hit_id: hit.hit_id.clone(),
-        hit: summary(&hit),
+        hit: summary(&hit, requester_of(&st, &hit).await),
         task,
         csrf: v.csrf().unwrap_or_default(),
     };
@@ -203,12 +212,13 @@ pub async fn work(
         Ok(x) => x,
         Err(e) => return service_error(layout(&st, &v, "This assignment cannot be shown"), e),
     };
-    render_work(&st, &v, &a, &hit, q.contains_key("auto"), None)
+    render_work(requester_of(&st, &hit).await, &st, &v, &a, &hit, q.contains_key("auto"), None)
 }
 
 /// The work page of an assignment, or what became of it. `form_state` is a QuestionForm's
 /// answers and errors after a failed submit.
 fn render_work(
+    requester: String,
     st: &AppState,
     v: &Visitor,
     a: &Assignment,
@@ -236,7 +246,7 @@ fn render_work(
         assignment_id: a.assignment_id.clone(),
         group_id: hit.hit_group_id.clone(),
         auto,
-        hit: summary(hit),
+        hit: summary(hit, requester),
         task: task_view(st, hit, &a.assignment_id, Some(&a.worker_id), form_state),
         csrf: v.csrf().unwrap_or_default(),
         deadline: format::time(a.deadline),
@@ -300,7 +310,7 @@ pub async fn submit(
         }
         Ok(_) => Redirect::to(&format!("/work/{id}")).into_response(),
         Err(openturk_service::Error::InvalidAnswers(errors)) => {
-            render_work(&st, &v, &a, &hit, auto, Some((&answers, &errors)))
+            render_work(requester_of(&st, &hit).await, &st, &v, &a, &hit, auto, Some((&answers, &errors)))
         }
         Err(e) => service_error(layout(&st, &v, "Your work was not submitted"), e),
     }
