@@ -237,10 +237,23 @@ HOSTILE = html_question("""
     var res = await fetch(site + "/queue", { credentials: "include" });
     r.queue = (await res.text()).includes("Your queue") ? "read" : "not signed in";
   } catch (e) { r.queue = "blocked"; }
-  try {
-    await fetch(site + "/sign-out", { method: "POST", credentials: "include", mode: "no-cors", body: "csrf=x" });
-    r.signout = "sent";
-  } catch (e) { r.signout = "blocked"; }
+  // Act as the worker: accept, return, change the password, sign out (no cookie goes with
+  // these cross-site requests, and none carries the worker's CSRF token).
+  var form = { "Content-Type": "application/x-www-form-urlencoded" };
+  var tries = [
+    ["/groups/" + p.get("victim") + "/accept", "csrf=x"],
+    ["/hits/" + p.get("victimHit") + "/accept", "csrf=x"],
+    ["/work/" + p.get("assignmentId") + "/return", "csrf=x"],
+    ["/account/password", "csrf=x&current=correct+horse+battery&new=owned-by-requester&again=owned-by-requester"],
+    ["/sign-out", "csrf=x"],
+  ];
+  r.posts = [];
+  for (var i = 0; i < tries.length; i++) {
+    try {
+      await fetch(site + tries[i][0], { method: "POST", credentials: "include", mode: "no-cors", headers: form, body: tries[i][1] });
+      r.posts.push("sent");
+    } catch (e) { r.posts.push("blocked"); }
+  }
   try {
     var res3 = await fetch(site + "/mturk/externalSubmit", { method: "POST", credentials: "include",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -255,7 +268,10 @@ HOSTILE = html_question("""
 
 def test_a_hostile_html_question_cannot_act_as_the_worker(page, server):
     victim = server.default.create_hit(Title="Victim group", Question=FORM_TASK)
-    hit = server.default.create_hit(Title="Hostile", Question=HOSTILE)
+    # The hostile page learns the victim's IDs from its own URL, as if the requester knew them.
+    hostile = HOSTILE.replace('p.get("victim")', f'"{victim["HITGroupId"]}"').replace(
+        'p.get("victimHit")', f'"{victim["HITId"]}"')
+    hit = server.default.create_hit(Title="Hostile", Question=hostile)
     worker = server.create_worker()
     sign_in_by_keyboard(page, server, worker.username)
     page.goto(f"{server.url}/hits/{hit['HITId']}/preview")
@@ -280,6 +296,10 @@ def test_a_hostile_html_question_cannot_act_as_the_worker(page, server):
     page.goto(server.url + "/queue")
     assert page.get_by_role("heading", name="Your queue").is_visible()
     assert work_url and "/work/" in work_url
+    # The hostile page's own assignment was submitted by the page, not returned through the site.
+    assert got[0]["AssignmentStatus"] == "Submitted"
+    # The password is unchanged: signing in with it still works.
+    assert worker.sign_in()["WorkerId"] == worker.worker_id
 
 
 def test_the_dashboard_after_an_approval_and_a_bonus(page, server):
