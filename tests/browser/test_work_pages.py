@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import WORKER_PASSWORD, assert_accessible, screenshots, sign_in_by_keyboard
+from conftest import WORKER_PASSWORD, assert_accessible, screenshots, sign_in_by_keyboard, tab_to
 
 HTML_NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
 
@@ -358,3 +358,21 @@ def test_a_frame_height_of_zero_fits_the_content(page, server):
     page.wait_for_function("() => document.querySelector('iframe.task').getBoundingClientRect().height >= 1500",
                            timeout=15_000)
     assert frame.bounding_box()["height"] < 3000
+
+
+def test_accept_and_return_by_keyboard(page, server):
+    server.default.create_hit(Title="Keyboard task", Question=FORM_TASK)
+    worker = server.create_worker()
+    sign_in_by_keyboard(page, server, worker.username)
+    tab_to(page, "a[href*='/preview']", max_tabs=80)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/preview" in page.url
+    tab_to(page, "button[type=submit]:not(.link)")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/work/" in page.url
+    tab_to(page, "form[action$='/return'] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.rstrip("/") == server.url, page.url
