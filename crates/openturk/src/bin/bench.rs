@@ -17,6 +17,28 @@
 //!   with MaxAssignments = the number of workers; each connection owns its own workers, and a
 //!   worker walks through the HITs in order, so no (worker, HIT) pair repeats and a worker never
 //!   holds more than one assignment.
+//! - The worker website, over 100,000 HITs in 10,000 groups (`--site-hits`, `--site-group-size`)
+//!   created beforehand with CreateHIT over 16 connections (one title per group, so each group is
+//!   one HIT type; MaxAssignments 1), and workers signed up and in through the worker API. These
+//!   scenarios share one seeded server per run (the seeding takes about a minute at 100k HITs),
+//!   so their RSS accumulates and `site-cycle`, which consumes HITs, should come last:
+//!   - `site-list`: `GET /` (the first page of the HIT-group list, 25 groups, newest first) with
+//!     a signed-in worker's session cookie;
+//!   - `site-search`: `GET /?q=topicNN`, a keyword that 100 of the 10,000 groups carry (a random
+//!     one of 100 keywords per request);
+//!   - `site-work`: `GET /work/{assignmentId}`, the work page, over the 10 assignments the worker
+//!     holds;
+//!   - `task-frame`: the task frame's `GET /task/{hitId}?assignmentId=…` on the task origin
+//!     (Host `localhost:PORT`), the URL the work page's iframe loads;
+//!   - `site-cycle`: what a browser does, over HTTP: `GET /` (the list), `POST
+//!     /groups/{id}/accept` with the page's CSRF token (303 to the work page), `GET /work/{id}`,
+//!     `GET` of the iframe's task URL on the task origin, `POST /mturk/externalSubmit` as the
+//!     task's form does (`Origin: null`). One worker per connection; connection i accepts row
+//!     (i + k) of the page; a group emptied between list and accept (409) sends the cycle back
+//!     to the list, as a person would go back (counted as retries).
+//!   - `site-cycle-nolist`: the same cycle without its `GET /` (a diagnostic: what the list
+//!     costs the cycle). Each connection takes the next group of the seeding, oldest first, and
+//!     accepts from it until it is empty (the 409 that ends a group is counted as a retry).
 //! - `signin`: worker sign-ins (`POST /worker-api/v1/sessions`), each connection signing in its
 //!   own worker again and again: with `--connections 64`, bursts of 64 concurrent Argon2 hashes.
 //!   Its figure of merit is the server's peak RSS. Not in the default list.
@@ -54,7 +76,24 @@ const TARGET_PREFIX: &str = "MTurkRequesterServiceV20170117.";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 const REGION: &str = "us-east-1";
 const SERVICE: &str = "mturk-requester";
-const ALL: &[&str] = &["noop", "get-hit", "create-hit", "list-hits", "cycle", "signin"];
+const ALL: &[&str] = &[
+    "noop",
+    "get-hit",
+    "create-hit",
+    "list-hits",
+    "cycle",
+    "signin",
+    "site-list",
+    "site-search",
+    "site-work",
+    "task-frame",
+    "site-cycle",
+    "site-cycle-nolist",
+];
+const SITE_SCENARIOS: &[&str] =
+    &["site-list", "site-search", "site-work", "task-frame", "site-cycle", "site-cycle-nolist"];
+/// Keywords of the site scenarios: group g carries `topic{g % 100:02}`.
+const SITE_TOPICS: usize = 100;
 const HTML_QUESTION: &str = r#"<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[<!DOCTYPE html><html><body><form name="mturk_form" method="post" action="https://www.mturk.com/mturk/externalSubmit"><input type="hidden" name="assignmentId" value=""/><input name="a"/></form></body></html>]]></HTMLContent><FrameHeight>450</FrameHeight></HTMLQuestion>"#;
 const PASSWORD: &str = "bench-password-1";
 
@@ -65,7 +104,8 @@ const PASSWORD: &str = "bench-password-1";
     long_about = None
 )]
 struct Args {
-    /// Scenarios to run, comma-separated: noop, get-hit, create-hit, list-hits, cycle, signin.
+    /// Scenarios to run, comma-separated: noop, get-hit, create-hit, list-hits, cycle, signin,
+    /// site-list, site-search, site-work, task-frame, site-cycle.
     #[arg(long, default_value = "noop,get-hit,create-hit,list-hits,cycle")]
     scenarios: String,
     /// Measured seconds per scenario (after the warm-up).
@@ -98,6 +138,12 @@ struct Args {
     /// A config file for the server (`openturk --config FILE`); default: none, the defaults.
     #[arg(long)]
     server_config: Option<PathBuf>,
+    /// HITs created for the site scenarios.
+    #[arg(long, default_value_t = 100_000)]
+    site_hits: usize,
+    /// HITs per HIT group in the site scenarios (groups = site-hits / site-group-size).
+    #[arg(long, default_value_t = 10)]
+    site_group_size: usize,
 }
 
 fn main() -> Result<()> {
@@ -182,6 +228,11 @@ fn main() -> Result<()> {
         ncpu() * 100
     );
     for r in &results {
+        for n in &r.notes {
+            println!("note [{}, {} conns]: {n}", r.name, r.conns);
+        }
+    }
+    for r in &results {
         for e in &r.error_samples {
             println!("error sample [{}]: {e}", r.name);
         }
@@ -219,6 +270,8 @@ struct Outcome {
     peak_rss_kib: u64,
     end_rss_kib: u64,
     error_samples: Vec<String>,
+    /// Setup and other remarks printed under the table.
+    notes: Vec<String>,
 }
 
 impl Outcome {
@@ -287,24 +340,53 @@ fn psql(url: &str, sql: &str) -> Result<()> {
     Ok(())
 }
 
+/// The server the site scenarios share, seeded once per run.
+struct SiteServer {
+    /// None: the shared server of a `DbPlan::Shared` run.
+    server: Option<Server>,
+    created_db: Option<(String, String)>,
+    data: Option<SiteData>,
+}
+
 async fn run_all(args: &Args, runs: &[(String, usize)], server_bin: &Path) -> Result<(Vec<Outcome>, Vec<String>)> {
     let plan = db_plan(&args.database)?;
     let mut results = Vec::new();
     let mut shared: Option<Server> = None;
+    let mut site: Option<SiteServer> = None;
     let mut failures = Vec::new();
     for (i, (name, conns)) in runs.iter().enumerate() {
-        let (server, created_db) = match &plan {
-            DbPlan::Shared(url) => {
-                if shared.is_none() {
-                    shared = Some(Server::start(
-                        server_bin,
-                        Some(url.clone()),
-                        args.keep_data,
-                        args.server_config.as_deref(),
-                    )?);
+        let is_site = SITE_SCENARIOS.contains(&name.as_str());
+        if let (DbPlan::Shared(url), None) = (&plan, &shared) {
+            shared = Some(Server::start(server_bin, Some(url.clone()), args.keep_data, args.server_config.as_deref())?);
+        }
+        if is_site && site.is_none() {
+            site = Some(match &plan {
+                DbPlan::Shared(_) => SiteServer { server: None, created_db: None, data: None },
+                DbPlan::Sqlite => SiteServer {
+                    server: Some(Server::start(server_bin, None, args.keep_data, args.server_config.as_deref())?),
+                    created_db: None,
+                    data: None,
+                },
+                DbPlan::PerScenario { server_url } => {
+                    let db = format!("openturk_bench_{}_site", std::process::id());
+                    psql(server_url, &format!("CREATE DATABASE {db}"))?;
+                    let url = with_dbname(server_url, &db);
+                    SiteServer {
+                        server: Some(Server::start(
+                            server_bin,
+                            Some(url),
+                            args.keep_data,
+                            args.server_config.as_deref(),
+                        )?),
+                        created_db: Some((server_url.clone(), db)),
+                        data: None,
+                    }
                 }
-                (None, None)
-            }
+            });
+        }
+        let (server, created_db) = match &plan {
+            _ if is_site => (None, None),
+            DbPlan::Shared(_) => (None, None),
             DbPlan::Sqlite => {
                 (Some(Server::start(server_bin, None, args.keep_data, args.server_config.as_deref())?), None)
             }
@@ -318,9 +400,25 @@ async fn run_all(args: &Args, runs: &[(String, usize)], server_bin: &Path) -> Re
                 )
             }
         };
-        let srv = server.as_ref().or(shared.as_ref()).unwrap();
+        let srv = if is_site {
+            let s = site.as_ref().expect("site server started");
+            s.server.as_ref().or(shared.as_ref()).expect("a server")
+        } else {
+            server.as_ref().or(shared.as_ref()).expect("a server")
+        };
         eprintln!("== {name}, {conns} connections: server pid {} at {} ({})", srv.pid(), srv.addr, srv.db_label);
-        let r = run_scenario(args, name, *conns, srv).await;
+        let r = if is_site {
+            let s = site.as_mut().expect("site server started");
+            let srv = s.server.as_ref().or(shared.as_ref()).expect("a server");
+            run_site_scenario(args, name, *conns, srv, &mut s.data).await
+        } else {
+            run_scenario(args, name, *conns, srv).await
+        };
+        let srv = if is_site {
+            site.as_ref().and_then(|s| s.server.as_ref()).or(shared.as_ref()).expect("a server")
+        } else {
+            server.as_ref().or(shared.as_ref()).expect("a server")
+        };
         let bad = match &r {
             Ok(o) => o.errors > 0,
             Err(_) => true,
@@ -332,13 +430,7 @@ async fn run_all(args: &Args, runs: &[(String, usize)], server_bin: &Path) -> Re
             }
         }
         drop(server);
-        if let Some((server_url, db)) = created_db {
-            if !args.keep_data {
-                if let Err(e) = psql(&server_url, &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")) {
-                    eprintln!("warning: {e}");
-                }
-            }
-        }
+        drop_db(args, created_db);
         let r = match r {
             Ok(r) => r,
             Err(e) => {
@@ -353,12 +445,26 @@ async fn run_all(args: &Args, runs: &[(String, usize)], server_bin: &Path) -> Re
         );
         results.push(r);
     }
+    if let Some(s) = site {
+        drop(s.server);
+        drop_db(args, s.created_db);
+    }
     drop(shared);
     Ok((results, failures))
 }
 
+fn drop_db(args: &Args, created_db: Option<(String, String)>) {
+    if let Some((server_url, db)) = created_db {
+        if !args.keep_data {
+            if let Err(e) = psql(&server_url, &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")) {
+                eprintln!("warning: {e}");
+            }
+        }
+    }
+}
+
 async fn run_scenario(args: &Args, name: &str, conns: usize, srv: &Server) -> Result<Outcome> {
-    let ctx = Arc::new(Ctx { addr: srv.addr, host: srv.addr.to_string(), creds: srv.creds.clone() });
+    let ctx = Arc::new(Ctx::new(srv));
     let load: Load = match name {
         "noop" => Load::Noop,
         "get-hit" => {
@@ -401,11 +507,26 @@ async fn run_scenario(args: &Args, name: &str, conns: usize, srv: &Server) -> Re
         }
         _ => unreachable!(),
     };
+    measure(args, name, conns, srv, ctx, load, Vec::new()).await
+}
+
+/// Runs `load` on `conns` connections: warm-up, then the measured window.
+async fn measure(
+    args: &Args,
+    name: &str,
+    conns: usize,
+    srv: &Server,
+    ctx: Arc<Ctx>,
+    load: Load,
+    mut notes: Vec<String>,
+) -> Result<Outcome> {
     let unit = match load {
-        Load::Cycle { .. } => "cycles",
+        Load::Cycle { .. } | Load::SiteCycle { .. } | Load::SiteCycleNoList { .. } => "cycles",
         Load::SignIn => "sign-ins",
+        Load::SiteList { .. } | Load::SiteSearch { .. } | Load::SiteWork { .. } => "pages",
         _ => "req",
     };
+    let retries_before = SITE_CYCLE_RETRIES.load(Ordering::Relaxed);
     let load = Arc::new(load);
     let errors = Arc::new(ErrorLog::default());
     let start = Instant::now();
@@ -444,6 +565,14 @@ async fn run_scenario(args: &Args, name: &str, conns: usize, srv: &Server) -> Re
     let done = lat.len() as u64;
     let (server_cpu, client_cpu, idle_cpu) = cpu0.zip(cpu1).map(|(a, b)| a.delta(&b)).unwrap_or((0.0, 0.0, 0.0));
     let error_samples = errors.samples.lock().unwrap().clone();
+    if matches!(*load, Load::SiteCycle { .. } | Load::SiteCycleNoList { .. }) {
+        let retries = SITE_CYCLE_RETRIES.load(Ordering::Relaxed) - retries_before;
+        notes.push(if matches!(*load, Load::SiteCycle { .. }) {
+            format!("{retries} accepts (warm-up included) found their group emptied since the list was read and went back to the list")
+        } else {
+            format!("{retries} accepts (warm-up included) found their group empty and went on to the next group (one per group used up)")
+        });
+    }
     Ok(Outcome {
         name: name.to_string(),
         conns,
@@ -460,6 +589,7 @@ async fn run_scenario(args: &Args, name: &str, conns: usize, srv: &Server) -> Re
         peak_rss_kib: srv.rss_kib("VmHWM:"),
         end_rss_kib: srv.rss_kib("VmRSS:"),
         error_samples,
+        notes,
     })
 }
 
@@ -480,7 +610,35 @@ enum Load {
     },
     /// Connection `i` signs in worker `i` (see [`worker_name`]).
     SignIn,
+    /// The site's HIT list, as this session.
+    SiteList {
+        session: String,
+    },
+    /// The HIT list with `q=topicNN`.
+    SiteSearch {
+        session: String,
+    },
+    /// Work pages of these assignments, all held by the session's worker.
+    SiteWork {
+        session: String,
+        assignments: Arc<Vec<String>>,
+    },
+    /// Task-frame URLs (path and query) on the task origin.
+    TaskFrame(Arc<Vec<String>>),
+    /// Connection `i` works as the worker of session `i`.
+    SiteCycle {
+        sessions: Arc<Vec<String>>,
+    },
+    /// The cycle without the list: groups taken in turn from `groups` at the shared cursor.
+    SiteCycleNoList {
+        sessions: Arc<Vec<String>>,
+        csrf: Arc<Vec<String>>,
+        groups: Arc<Vec<String>>,
+        cursor: Arc<AtomicUsize>,
+    },
 }
+
+static SITE_CYCLE_RETRIES: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Default)]
 struct ErrorLog {
@@ -564,6 +722,28 @@ async fn drive(
                 let worker = idx * per + (k % per);
                 k += 1;
                 cycle(&ctx, c, &tokens[worker], &groups[hit]).await
+            }
+            Load::SiteList { session } => {
+                c.send(ctx.site(Method::GET, "/", Some(session), None)).await.map(|r| check("GET /", r))
+            }
+            Load::SiteSearch { session } => {
+                let path = format!("/?q=topic{:02}", rng.below(SITE_TOPICS));
+                c.send(ctx.site(Method::GET, &path, Some(session), None)).await.map(|r| check("GET /?q=", r))
+            }
+            Load::SiteWork { session, assignments } => {
+                let path = format!("/work/{}", assignments[rng.below(assignments.len())]);
+                c.send(ctx.site(Method::GET, &path, Some(session), None)).await.map(|r| check("GET /work", r))
+            }
+            Load::TaskFrame(urls) => {
+                let req = ctx.task(&urls[rng.below(urls.len())]);
+                c.send(req).await.map(|r| check("GET /task", r))
+            }
+            Load::SiteCycle { sessions } => {
+                k += 1;
+                site_cycle(&ctx, c, &sessions[idx], idx + k).await
+            }
+            Load::SiteCycleNoList { sessions, csrf, groups, cursor } => {
+                site_cycle_nolist(&ctx, c, &sessions[idx], &csrf[idx], groups, cursor, &mut k).await
             }
             Load::SignIn => {
                 let body = json!({"Username": worker_name(idx), "Password": PASSWORD}).to_string().into_bytes();
@@ -690,6 +870,11 @@ fn worker_name(i: usize) -> String {
 
 /// Signs up and signs in `n` workers (Argon2 on the server: slow on purpose); returns tokens.
 async fn create_workers(ctx: &Arc<Ctx>, n: usize) -> Result<Vec<String>> {
+    create_workers_from(ctx, 0, n).await
+}
+
+/// [`create_workers`] for the workers numbered `first..first + n`.
+async fn create_workers_from(ctx: &Arc<Ctx>, first: usize, n: usize) -> Result<Vec<String>> {
     let next = Arc::new(AtomicUsize::new(0));
     let out = Arc::new(Mutex::new(vec![String::new(); n]));
     let mut tasks = Vec::new();
@@ -702,7 +887,7 @@ async fn create_workers(ctx: &Arc<Ctx>, n: usize) -> Result<Vec<String>> {
                 if i >= n {
                     return Ok::<(), anyhow::Error>(());
                 }
-                let user = worker_name(i);
+                let user = worker_name(first + i);
                 let body = serde_json::to_vec(&json!({"Username": user, "Password": PASSWORD, "Country": "US"}))?;
                 let (st, b) = c.send(ctx.worker(Method::POST, "/worker-api/v1/workers", None, Some(body))).await?;
                 if !st.is_success() {
@@ -727,6 +912,367 @@ async fn create_workers(ctx: &Arc<Ctx>, n: usize) -> Result<Vec<String>> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The worker website
+// ---------------------------------------------------------------------------------------------
+
+/// What the site scenarios share: the seeded HITs and the signed-in workers.
+struct SiteData {
+    /// Session tokens (= the site's cookie). Session 0 is the worker of site-list, site-search,
+    /// site-work and task-frame; sessions 1..=conns are site-cycle's workers.
+    sessions: Vec<String>,
+    /// Assignments the worker of session 0 holds, and their task-frame URLs.
+    held: Vec<(String, String)>,
+    /// How the data were made, for the notes.
+    setup: Vec<String>,
+    /// Every group, in the order of the seeding (oldest first), and the next one to work.
+    groups: Arc<Vec<String>>,
+    cursor: Arc<AtomicUsize>,
+}
+
+/// Worker numbers of the site scenarios start here (apart from `cycle`'s on a shared database).
+const SITE_WORKER_BASE: usize = 100_000;
+
+async fn run_site_scenario(
+    args: &Args,
+    name: &str,
+    conns: usize,
+    srv: &Server,
+    data: &mut Option<SiteData>,
+) -> Result<Outcome> {
+    let ctx = Arc::new(Ctx::new(srv));
+    if data.is_none() {
+        *data = Some(seed_site(args, &ctx, &srv.data_dir).await?);
+    }
+    let d = data.as_mut().expect("seeded");
+    // The seeding's notes go with the first site scenario of the run.
+    let mut notes = std::mem::take(&mut d.setup);
+    let load = match name {
+        "site-list" => Load::SiteList { session: d.sessions[0].clone() },
+        "site-search" => Load::SiteSearch { session: d.sessions[0].clone() },
+        "site-work" => Load::SiteWork {
+            session: d.sessions[0].clone(),
+            assignments: Arc::new(d.held.iter().map(|h| h.0.clone()).collect()),
+        },
+        "task-frame" => Load::TaskFrame(Arc::new(d.held.iter().map(|h| h.1.clone()).collect())),
+        "site-cycle" | "site-cycle-nolist" => {
+            if d.sessions.len() < conns + 1 {
+                let have = d.sessions.len();
+                let t = Instant::now();
+                let more = create_workers_from(&ctx, SITE_WORKER_BASE + have, conns + 1 - have).await?;
+                let msg = format!(
+                    "signed up and signed in {} more workers for site-cycle in {:.1}s",
+                    more.len(),
+                    t.elapsed().as_secs_f64()
+                );
+                eprintln!("   {msg}");
+                notes.push(msg);
+                d.sessions.extend(more);
+            }
+            let sessions = Arc::new(d.sessions[1..=conns].to_vec());
+            if name == "site-cycle" {
+                Load::SiteCycle { sessions }
+            } else {
+                // The CSRF token of each worker's forms, read once from the list.
+                let mut c = Conn::open(ctx.addr).await?;
+                let mut csrf = Vec::new();
+                for s in sessions.iter() {
+                    csrf.push(list_page(&ctx, &mut c, s, "/?size=1").await?.0);
+                }
+                Load::SiteCycleNoList {
+                    sessions,
+                    csrf: Arc::new(csrf),
+                    groups: d.groups.clone(),
+                    cursor: d.cursor.clone(),
+                }
+            }
+        }
+        _ => unreachable!(),
+    };
+    measure(args, name, conns, srv, ctx, load, notes).await
+}
+
+/// Seeds the site scenarios' server: `--site-hits` HITs in groups of `--site-group-size`, one
+/// signed-in worker holding 10 assignments (the per-requester limit), and checks that the pages
+/// show what they should.
+async fn seed_site(args: &Args, ctx: &Arc<Ctx>, data_dir: &Path) -> Result<SiteData> {
+    let per = args.site_group_size.max(1);
+    // At least 40 groups: the seeding checks a full first page of 25.
+    let n = args.site_hits.max(per * 40);
+    let ngroups = n.div_ceil(per);
+    let mut setup = Vec::new();
+    let t = Instant::now();
+    let next = Arc::new(AtomicUsize::new(0));
+    let group_ids = Arc::new(Mutex::new(vec![String::new(); ngroups]));
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let (ctx, next, group_ids) = (ctx.clone(), next.clone(), group_ids.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut c = Conn::open(ctx.addr).await?;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                // HIT i is in group i / per: the groups fill one after another.
+                let g = i / per;
+                let body = serde_json::to_vec(&json!({
+                    "Title": format!("Bench group {g:05}: label the picture"),
+                    "Description": format!("Look at the picture and choose its label (topic{:02})", g % SITE_TOPICS),
+                    "Keywords": format!("bench, image, topic{:02}", g % SITE_TOPICS),
+                    "Reward": "0.05",
+                    "MaxAssignments": 1,
+                    "LifetimeInSeconds": 86400,
+                    "AssignmentDurationInSeconds": 3600,
+                    "AutoApprovalDelayInSeconds": 86400,
+                    "Question": HTML_QUESTION,
+                }))?;
+                let (st, b) = c.send(ctx.signed("CreateHIT", body)).await?;
+                if !st.is_success() {
+                    bail!("seeding CreateHIT: {st} {}", String::from_utf8_lossy(&b));
+                }
+                if i % per == 0 {
+                    let v: Value = serde_json::from_slice(&b)?;
+                    let gid = v["HIT"]["HITGroupId"].as_str().ok_or_else(|| anyhow!("no HITGroupId in {v}"))?;
+                    group_ids.lock().unwrap()[g] = gid.to_string();
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let msg = format!(
+        "setup: created {n} HITs in {ngroups} groups (CreateHIT over 16 connections) in {:.1}s ({:.0} HITs/s)",
+        t.elapsed().as_secs_f64(),
+        n as f64 / t.elapsed().as_secs_f64()
+    );
+    eprintln!("   {msg}");
+    setup.push(msg);
+    // SQLite: the size of the database and of its WAL after the seeding.
+    let size = |f: &str| std::fs::metadata(data_dir.join(f)).map(|m| m.len() as f64 / 1048576.0).ok();
+    if let (Some(db), Some(wal)) = (size("openturk.db"), size("openturk.db-wal")) {
+        let msg = format!("setup: after seeding, openturk.db is {db:.0} MiB and its WAL file {wal:.0} MiB");
+        eprintln!("   {msg}");
+        setup.push(msg);
+    }
+    let t = Instant::now();
+    let sessions = create_workers_from(ctx, SITE_WORKER_BASE, 1).await?;
+    let session = sessions[0].clone();
+    let mut c = Conn::open(ctx.addr).await?;
+    // The list: a full page, each row with a group and the CSRF token.
+    let (csrf, groups) = list_page(ctx, &mut c, &session, "/").await?;
+    if groups.len() != 25 {
+        bail!("the HIT list shows {} groups, not 25", groups.len());
+    }
+    let (_, found) = list_page(ctx, &mut c, &session, "/?q=topic07").await?;
+    if found.is_empty() {
+        bail!("searching for topic07 finds no group");
+    }
+    // 10 assignments (the per-requester limit) from the first page's groups, and their frames.
+    let mut held = Vec::new();
+    for g in groups.iter().take(10) {
+        let aid = match accept(ctx, &mut c, &session, &csrf, g).await? {
+            Ok(a) => a,
+            Err((_, e)) => bail!("seeding: {e}"),
+        };
+        let frame = match work_page(ctx, &mut c, &session, &aid).await? {
+            Ok(f) => f,
+            Err(e) => bail!("seeding: {e}"),
+        };
+        let (st, b) = c.send(ctx.task(&frame)).await?;
+        if !st.is_success() || !memfind(&b, b"/mturk/externalSubmit") {
+            bail!("the task frame {frame} answers {st}, without the rewritten submit URL");
+        }
+        held.push((aid, frame));
+    }
+    let msg = format!(
+        "setup: signed up and in 1 worker, checked the list (25 rows) and a search ({} rows), accepted 10 HITs in {:.1}s",
+        found.len(),
+        t.elapsed().as_secs_f64()
+    );
+    eprintln!("   {msg}");
+    setup.push(msg);
+    let groups = Arc::new(std::mem::take(&mut *group_ids.lock().unwrap()));
+    Ok(SiteData { sessions, held, setup, groups, cursor: Arc::new(AtomicUsize::new(0)) })
+}
+
+/// What an HTML answer says: the text of its `<main>` (or of the whole body), tags dropped,
+/// at most 300 characters.
+fn page_text(b: &[u8]) -> String {
+    let html = String::from_utf8_lossy(b);
+    let main = html.find("<main").map(|i| &html[i..]).unwrap_or(&html);
+    let main = main.find("</main>").map(|i| &main[..i]).unwrap_or(main);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for ch in main.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(ch),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.chars().take(300).collect()
+}
+
+fn memfind(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The values of every `{prefix}VALUE{suffix}` in `html`, in order.
+fn between<'a>(html: &'a str, prefix: &str, suffix: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(prefix) {
+        rest = &rest[i + prefix.len()..];
+        match rest.find(suffix) {
+            Some(j) => {
+                out.push(&rest[..j]);
+                rest = &rest[j + suffix.len()..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// An HTML attribute's value, unescaped (askama escapes `&`, quotes and `<>`, perhaps `/`).
+fn unescape_attr(v: &str) -> String {
+    v.replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A HIT-list page: its CSRF token and the groups of its Accept & Work forms.
+async fn list_page(ctx: &Ctx, c: &mut Conn, session: &str, path: &str) -> Result<(String, Vec<String>)> {
+    let (st, b) = c.send(ctx.site(Method::GET, path, Some(session), None)).await?;
+    if st != StatusCode::OK {
+        bail!("GET {path}: {st} {}", String::from_utf8_lossy(&b));
+    }
+    let html = String::from_utf8_lossy(&b);
+    let csrf = between(&html, r#"name="csrf" value=""#, "\"").first().map(|s| unescape_attr(s)).unwrap_or_default();
+    let groups: Vec<String> =
+        between(&html, r#"action="/groups/"#, r#"/accept""#).into_iter().map(unescape_attr).collect();
+    Ok((csrf, groups))
+}
+
+/// Accept & Work on a group: the assignment the 303 leads to. Inner error: the answer, with its
+/// status (409 when the group has no HIT left).
+async fn accept(
+    ctx: &Ctx,
+    c: &mut Conn,
+    session: &str,
+    csrf: &str,
+    group: &str,
+) -> Result<Result<String, (StatusCode, String)>> {
+    let req = ctx.site(Method::POST, &format!("/groups/{group}/accept"), Some(session), Some(format!("csrf={csrf}")));
+    let (st, location, b) = c.send_h(req).await?;
+    match location.as_deref().and_then(|l| l.strip_prefix("/work/")) {
+        Some(aid) if st == StatusCode::SEE_OTHER => Ok(Ok(aid.split('?').next().unwrap_or(aid).to_string())),
+        _ => Ok(Err((st, format!("accept: {st} {}", page_text(&b))))),
+    }
+}
+
+/// The work page of an assignment: the path and query of its task frame on the task origin.
+async fn work_page(ctx: &Ctx, c: &mut Conn, session: &str, aid: &str) -> Result<Result<String, String>> {
+    let (st, b) = c.send(ctx.site(Method::GET, &format!("/work/{aid}"), Some(session), None)).await?;
+    if st != StatusCode::OK {
+        return Ok(Err(format!("GET /work: {st} {}", page_text(&b))));
+    }
+    let html = String::from_utf8_lossy(&b);
+    let Some(src) = between(&html, r#"<iframe class="task" src=""#, "\"").first().map(|s| unescape_attr(s)) else {
+        return Ok(Err("the work page has no task frame".into()));
+    };
+    let origin = format!("http://{}", ctx.task_host);
+    match src.strip_prefix(&origin) {
+        Some(p) => Ok(Ok(p.to_string())),
+        None => Ok(Err(format!("the task frame {src} is not on the task origin {origin}"))),
+    }
+}
+
+/// [`site_cycle`] without the list: accepts from this connection's current group (`k`: its
+/// index in `groups`, plus one; 0 before the first), and takes the next group at `cursor` when
+/// that one is empty.
+async fn site_cycle_nolist(
+    ctx: &Ctx,
+    c: &mut Conn,
+    session: &str,
+    csrf: &str,
+    groups: &[String],
+    cursor: &AtomicUsize,
+    k: &mut usize,
+) -> Result<Result<(), String>> {
+    let mut tries = 0;
+    let aid = loop {
+        if *k == 0 {
+            *k = cursor.fetch_add(1, Ordering::Relaxed) + 1;
+        }
+        let Some(group) = groups.get(*k - 1) else {
+            // Out of HITs: an error, not a busy loop.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            return Ok(Err("every group has been worked: raise --site-hits".into()));
+        };
+        match accept(ctx, c, session, csrf, group).await? {
+            Ok(aid) => break aid,
+            Err((StatusCode::CONFLICT, _)) if tries < 20 => {
+                SITE_CYCLE_RETRIES.fetch_add(1, Ordering::Relaxed);
+                tries += 1;
+                *k = 0;
+            }
+            Err((_, e)) => return Ok(Err(e)),
+        }
+    };
+    finish_cycle(ctx, c, session, &aid).await
+}
+
+/// A browser's cycle: list, accept (row `row` of the page, back to the list if that group has
+/// just run out), work page, task frame, externalSubmit.
+async fn site_cycle(ctx: &Ctx, c: &mut Conn, session: &str, row: usize) -> Result<Result<(), String>> {
+    let mut tries = 0;
+    let aid = loop {
+        let (csrf, groups) = list_page(ctx, c, session, "/").await?;
+        if groups.is_empty() {
+            return Ok(Err("the HIT list is empty: raise --site-hits".into()));
+        }
+        match accept(ctx, c, session, &csrf, &groups[(row + tries) % groups.len()]).await? {
+            Ok(aid) => break aid,
+            Err((StatusCode::CONFLICT, _)) if tries < 5 => {
+                SITE_CYCLE_RETRIES.fetch_add(1, Ordering::Relaxed);
+                tries += 1;
+            }
+            Err((_, e)) => return Ok(Err(e)),
+        }
+    };
+    finish_cycle(ctx, c, session, &aid).await
+}
+
+/// The work page, the task frame and externalSubmit of an accepted assignment.
+async fn finish_cycle(ctx: &Ctx, c: &mut Conn, session: &str, aid: &str) -> Result<Result<(), String>> {
+    let frame = match work_page(ctx, c, session, aid).await? {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    let (st, b) = c.send(ctx.task(&frame)).await?;
+    if !st.is_success() {
+        return Ok(Err(format!("GET /task: {st} {}", page_text(&b))));
+    }
+    let (st, b) = c.send(ctx.external_submit(aid)).await?;
+    if !st.is_success() {
+        return Ok(Err(format!("externalSubmit: {st} {}", page_text(&b))));
+    }
+    Ok(Ok(()))
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTTP
 // ---------------------------------------------------------------------------------------------
 
@@ -738,11 +1284,71 @@ struct Creds {
 
 struct Ctx {
     addr: SocketAddr,
+    /// The site's host (`127.0.0.1:PORT`): the Requester API, the worker API and the site.
     host: String,
+    /// The task origin's host (`localhost:PORT`).
+    task_host: String,
     creds: Creds,
 }
 
 impl Ctx {
+    fn new(srv: &Server) -> Ctx {
+        Ctx {
+            addr: srv.addr,
+            host: srv.addr.to_string(),
+            task_host: format!("localhost:{}", srv.addr.port()),
+            creds: srv.creds.clone(),
+        }
+    }
+
+    /// A request of the site as a browser sends it: the session cookie, and for a form POST its
+    /// body and the `Origin` and `Sec-Fetch-Site` a browser adds.
+    fn site(&self, method: Method, path: &str, session: Option<&str>, form: Option<String>) -> Request<Full<Bytes>> {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", self.host.as_str())
+            .header("accept", "text/html,application/xhtml+xml");
+        if let Some(t) = session {
+            b = b.header("cookie", format!("openturk_session={t}"));
+        }
+        let body = match form {
+            Some(f) => {
+                b = b
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("origin", format!("http://{}", self.host))
+                    .header("sec-fetch-site", "same-origin");
+                Bytes::from(f)
+            }
+            None => Bytes::new(),
+        };
+        b.body(Full::new(body)).expect("request")
+    }
+
+    /// The task frame's GET on the task origin (no cookie: the site's cookie never goes there).
+    fn task(&self, path_and_query: &str) -> Request<Full<Bytes>> {
+        Request::builder()
+            .method(Method::GET)
+            .uri(path_and_query)
+            .header("host", self.task_host.as_str())
+            .header("accept", "text/html")
+            .body(Full::new(Bytes::new()))
+            .expect("request")
+    }
+
+    /// The task's form posting to externalSubmit from the sandboxed frame (`Origin: null`).
+    fn external_submit(&self, assignment_id: &str) -> Request<Full<Bytes>> {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/mturk/externalSubmit")
+            .header("host", self.host.as_str())
+            .header("accept", "text/html")
+            .header("origin", "null")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Full::new(Bytes::from(format!("assignmentId={assignment_id}&a=x"))))
+            .expect("request")
+    }
+
     /// A freshly signed Requester API request.
     fn signed(&self, op: &str, body: Vec<u8>) -> Request<Full<Bytes>> {
         let target = format!("{TARGET_PREFIX}{op}");
@@ -805,11 +1411,18 @@ impl Conn {
     }
 
     async fn send(&mut self, req: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes)> {
+        let (st, _, body) = self.send_h(req).await?;
+        Ok((st, body))
+    }
+
+    /// `send`, with the response's `Location` header.
+    async fn send_h(&mut self, req: Request<Full<Bytes>>) -> Result<(StatusCode, Option<String>, Bytes)> {
         self.sender.ready().await?;
         let resp = self.sender.send_request(req).await?;
         let st = resp.status();
+        let location = resp.headers().get(http::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
         let body = resp.into_body().collect().await?.to_bytes();
-        Ok((st, body))
+        Ok((st, location, body))
     }
 }
 
