@@ -24,6 +24,13 @@ struct Inner {
 const IDLE_READERS: usize = 64;
 /// How often the background checkpointer folds the WAL back into the database.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+/// A WAL longer than this many pages (64 MiB at 4 KiB) is checkpointed with TRUNCATE, which
+/// waits for readers and empties the file. Under constant reads a PASSIVE checkpoint never lets
+/// the WAL start over, so without this it only grows (7.7 GiB beside a 189 MiB database after
+/// the site benchmark's seeding, docs/benchmarks.md).
+const WAL_TRUNCATE_PAGES: i64 = 16_384;
+/// What a WAL file is cut back to when SQLite resets it.
+const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
 
 /// Each connection's page cache is kept small (4 MB): SQLite walks the whole cache's hash table
 /// when a write transaction ends, which cost more than the extra page reads saved (measured
@@ -39,11 +46,19 @@ fn connect(path: &Path) -> Result<Connection> {
          PRAGMA wal_autocheckpoint = 0;",
     )
     .map_err(map_err)?;
+    c.query_row(&format!("PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}"), [], |_| Ok(())).map_err(map_err)?;
     c.set_prepared_statement_cache_capacity(256);
     Ok(c)
 }
 
 impl SqliteDb {
+    /// Runs one round of the background checkpointer now, on its own connection (for tests and
+    /// tools); returns the WAL's length in pages before it.
+    pub fn checkpoint_now(&self) -> Result<i64> {
+        let conn = connect(&self.inner.path)?;
+        checkpoint(&conn).map_err(map_err)
+    }
+
     pub fn open(path: &Path) -> Result<SqliteDb> {
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
@@ -110,12 +125,24 @@ fn spawn_checkpointer(db: std::sync::Weak<Inner>) -> Result<()> {
             if db.upgrade().is_none() {
                 return;
             }
-            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            if let Err(e) = checkpoint(&conn) {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
         })
         .map_err(|e| StorageError::Config(format!("cannot start the checkpoint thread: {e}")))?;
     Ok(())
+}
+
+/// One round of the checkpointer: PASSIVE (never waits), then TRUNCATE if the WAL has grown
+/// past [`WAL_TRUNCATE_PAGES`]. Returns the WAL's length in pages before it.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<i64> {
+    let log_pages: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
+    if log_pages > WAL_TRUNCATE_PAGES {
+        // Waits (up to busy_timeout) for readers of the old WAL and holds writers meanwhile:
+        // a rare pause of a few milliseconds against a WAL without bound.
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    }
+    Ok(log_pages)
 }
 
 /// Runs a statement without parameters through the statement cache (BEGIN, COMMIT…).
@@ -212,4 +239,45 @@ fn map_err(e: rusqlite::Error) -> StorageError {
         }
     }
     StorageError::Database(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wal_bytes(path: &Path) -> u64 {
+        std::fs::metadata(path.with_extension("db-wal")).map(|m| m.len()).unwrap_or(0)
+    }
+
+    #[test]
+    fn a_wal_that_readers_kept_from_restarting_is_cut_back() {
+        let dir = std::env::temp_dir().join(format!("openturk-wal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        let db = SqliteDb::open(&path).unwrap();
+        {
+            let w = db.inner.writer.lock();
+            w.execute_batch("CREATE TABLE t (x BLOB)").unwrap();
+            // About 80 MiB of WAL: more than WAL_TRUNCATE_PAGES.
+            w.execute_batch("BEGIN").unwrap();
+            let blob = vec![7u8; 4000];
+            for _ in 0..20_000 {
+                w.execute("INSERT INTO t (x) VALUES (?)", [&blob]).unwrap();
+            }
+            w.execute_batch("COMMIT").unwrap();
+        }
+        // A reader whose snapshot is in the WAL: no checkpoint can start the WAL over meanwhile.
+        let reader = connect(&path).unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        let n: i64 = reader.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 20_000);
+        assert!(wal_bytes(&path) > JOURNAL_SIZE_LIMIT as u64, "the WAL grew: {}", wal_bytes(&path));
+        reader.execute_batch("COMMIT").unwrap();
+        // Once the reader is done, the next round cuts the WAL back (the background thread may
+        // have done it already).
+        db.checkpoint_now().unwrap();
+        assert!(wal_bytes(&path) <= JOURNAL_SIZE_LIMIT as u64, "the WAL is {} bytes", wal_bytes(&path));
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
