@@ -63,6 +63,14 @@ def test_preview_accept_work_and_submit_through_the_frame(page, server):
     hit = server.default.create_hit(Title="Name the picture", Question=FORM_TASK, MaxAssignments=2)
     worker = server.create_worker()
     sign_in_by_keyboard(page, server, worker.username)
+    # Search: a word of nothing finds nothing, the title finds the group.
+    page.get_by_label("Search").fill("zebra-crossing-nothing")
+    with page.expect_navigation():
+        page.get_by_label("Search").press("Enter")
+    assert page.get_by_text("No HITs match your search").is_visible()
+    page.get_by_label("Search").fill("name the picture")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name=re.compile("Preview.*Name the picture")).first.click()
     page.wait_for_url(re.compile("/preview"))
     frame = page.frame_locator("iframe.task")
