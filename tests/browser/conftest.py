@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,14 @@ def sign_in_by_keyboard(page, server, name: str, password: str = WORKER_PASSWORD
     page.keyboard.type(password)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def wait_for(predicate, seconds: float = 15.0):
+    """Polls what the browser or the server shows until `predicate()` is truthy (the browser
+    acts on its own time); returns the last value."""
+    end = time.monotonic() + seconds
+    while True:
+        got = predicate()
+        if got or time.monotonic() > end:
+            return got
+        time.sleep(0.1)

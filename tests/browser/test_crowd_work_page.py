@@ -6,50 +6,15 @@ with the loader rewritten to OpenTurk's own script), and its answer read back wi
 from __future__ import annotations
 
 import re
-import time
 
+from conftest import sign_in_by_keyboard, wait_for
+from test_crowd_elements import SENTIMENT_EXAMPLE
 
-from conftest import sign_in_by_keyboard
-
-# The spec's HTMLQuestion example (API Reference, HTMLQuestion, "Using Crowd HTML Elements").
-HTML_QUESTION = """<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd">
-  <HTMLContent><![CDATA[
-    <!DOCTYPE html>
-    <body>
-      <script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
-      <crowd-form>
-        <crowd-classifier
-          name="sentiment"
-          categories="['Positive', 'Negative', 'Neutral', 'N/A']"
-          header="What sentiment does this text convey?"
-        >
-          <classification-target>
-            Everything is wonderful.
-          </classification-target>
-
-    <full-instructions header="Sentiment Analysis Instructions">
-    <p><strong>Positive</strong>
-      sentiment include: joy, excitement, delight</p>
-    <p><strong>Negative</strong> sentiment include:
-      anger, sarcasm, anxiety</p>
-    <p><strong>Neutral</strong>: neither positive or
-      negative, such as stating a fact</p>
-    <p><strong>N/A</strong>: when the text cannot be
-      understood</p>
-    <p>When the sentiment is mixed, such as both joy and sadness,
-      use your judgment to choose the stronger emotion.</p>
-    </full-instructions>
-
-    <short-instructions>
-      Choose the primary sentiment that is expressed by the text.
-    </short-instructions>
-  </crowd-classifier>
-</crowd-form>
-</body>
-</html>
-]]></HTMLContent>
-<FrameHeight>0</FrameHeight>
-</HTMLQuestion>"""
+# The spec's Crowd HTML Elements example (the sentiment classifier), as an HTMLQuestion.
+HTML_QUESTION = (
+    '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd">'
+    f"<HTMLContent><![CDATA[{SENTIMENT_EXAMPLE}]]></HTMLContent><FrameHeight>0</FrameHeight></HTMLQuestion>"
+)
 
 
 def test_spec_crowd_example_on_the_work_page(page, server):
@@ -68,12 +33,7 @@ def test_spec_crowd_example_on_the_work_page(page, server):
     task.get_by_role("radio", name="Negative").check()
     task.get_by_role("button", name="Submit").click()
 
-    deadline = time.monotonic() + 15
-    while True:
-        got = server.default.client.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"]
-        if got or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    got = wait_for(lambda: server.default.client.list_assignments_for_hit(HITId=hit["HITId"])["Assignments"])
     assert len(got) == 1, got
     a = got[0]
     assert a["WorkerId"] == worker.worker_id

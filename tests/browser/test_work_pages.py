@@ -9,11 +9,8 @@ import http.server
 import json
 import re
 import threading
-import time
 
-import pytest
-
-from conftest import WORKER_PASSWORD, assert_accessible, screenshots, sign_in_by_keyboard, tab_to
+from conftest import WORKER_PASSWORD, assert_accessible, screenshots, sign_in_by_keyboard, tab_to, wait_for
 
 HTML_NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"
 
@@ -36,16 +33,6 @@ FORM_TASK = html_question("""
   document.getElementById("assignmentId").value = p.get("assignmentId");
   if (p.get("assignmentId") === "ASSIGNMENT_ID_NOT_AVAILABLE") document.getElementById("send").disabled = true;
 </script>""")
-
-
-def wait_for(predicate, seconds: float = 15.0):
-    """Polls what the browser or the server shows until `predicate()` is truthy."""
-    end = time.monotonic() + seconds
-    while True:
-        got = predicate()
-        if got or time.monotonic() > end:
-            return got
-        time.sleep(0.1)
 
 
 def accept_from_preview(page) -> str:

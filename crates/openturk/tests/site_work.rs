@@ -513,3 +513,34 @@ both_backends!(a_question_form_is_worked_natively_on_the_site, |b| async move {
     let (st, _, _) = post(&s, &format!("/work/{aid}/submit"), &cookie, &[("fruit", "apple")]).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 });
+
+both_backends!(a_question_form_submit_with_auto_accept_opens_the_next_hit, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    for _ in 0..2 {
+        create_hit(&c).question(SITE_FORM).send().await.unwrap();
+    }
+    let cookie = worker(&s, "worker1").await;
+    let (_, _, home) = get(&s, "/", &cookie, None).await;
+    let token = csrf(&home);
+    let group = home.split("/groups/").nth(1).unwrap().split('/').next().unwrap().to_string();
+    let (_, h, _) = post(&s, &format!("/groups/{group}/accept"), &cookie, &[("csrf", &token), ("auto", "1")]).await;
+    let mut work = h[LOCATION].to_str().unwrap().to_string();
+    let answers = |t: &str| {
+        vec![("csrf", t.to_string()), ("auto", "1".into()), ("fruit", "apple".into()), ("code", "AB-123".into())]
+    };
+    for round in 0..2 {
+        let aid = work.trim_start_matches("/work/").trim_end_matches("?auto=1").to_string();
+        let f = answers(&token);
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (st, h, page) = post(&s, &format!("/work/{aid}/submit"), &cookie, &f).await;
+        if round == 0 {
+            assert_eq!(st, StatusCode::SEE_OTHER, "{page}");
+            work = h[LOCATION].to_str().unwrap().to_string();
+            assert!(work.ends_with("?auto=1") && !work.contains(&aid), "the next HIT opens: {work}");
+        } else {
+            assert_eq!(st, StatusCode::OK);
+            assert!(page.contains("No HITs left in this group"), "{page}");
+        }
+    }
+});

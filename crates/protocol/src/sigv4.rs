@@ -264,7 +264,13 @@ const SHOWN_CHARS: usize = 256;
 
 /// `s`, cut to [`SHOWN_CHARS`] characters with "..." when longer.
 fn shown(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.char_indices().nth(SHOWN_CHARS) {
+    shown_up_to(s, SHOWN_CHARS)
+}
+
+/// `s`, cut to `max` characters with "..." when longer: how much of a client's value an error
+/// message repeats.
+pub fn shown_up_to(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
         Some((cut, _)) => std::borrow::Cow::Owned(format!("{}...", &s[..cut])),
         None => std::borrow::Cow::Borrowed(s),
     }
@@ -907,18 +913,7 @@ pub fn sign(
         .copied()
         .collect();
     all.push(("x-amz-date", &amz_date));
-    let mut signed_headers: Vec<String> = all.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
-    signed_headers.sort_unstable();
-    signed_headers.dedup();
-
-    let mut auth = Authorization {
-        access_key_id: access_key_id.to_owned(),
-        date: date.to_owned(),
-        region: region.to_owned(),
-        service: service.to_owned(),
-        signed_headers,
-        signature: String::new(),
-    };
+    let mut auth = client_authorization(access_key_id, date, region, service, &all);
     let parts = RequestParts { method, path, query, headers: &all, body };
     auth.signature = client_signature(&parts, &auth, false, secret, epoch_secs);
 
@@ -945,9 +940,7 @@ pub fn presign(
 ) -> String {
     let amz_date = format_amz_date(epoch_secs);
     let date = &amz_date[..8];
-    let mut signed_headers: Vec<String> = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
-    signed_headers.sort_unstable();
-    signed_headers.dedup();
+    let auth = client_authorization(access_key_id, date, region, service, headers);
     let encode = |v: &str| {
         let mut out = Vec::new();
         put_encoded(&mut out, v.as_bytes());
@@ -960,7 +953,7 @@ pub fn presign(
         ("X-Amz-Credential", credential),
         ("X-Amz-Date", amz_date.clone()),
         ("X-Amz-Expires", expires_secs.to_string()),
-        ("X-Amz-SignedHeaders", signed_headers.join(";")),
+        ("X-Amz-SignedHeaders", auth.signed_headers.join(";")),
     ] {
         if !full.is_empty() {
             full.push('&');
@@ -969,17 +962,30 @@ pub fn presign(
         full.push('=');
         full.push_str(&encode(&value));
     }
-    let auth = Authorization {
+    let parts = RequestParts { method, path, query: &full, headers, body };
+    let signature = client_signature(&parts, &auth, true, secret, epoch_secs);
+    format!("{full}&X-Amz-Signature={signature}")
+}
+
+/// What a client signs with: the scope, and every header of `headers`, lower-cased and sorted.
+fn client_authorization(
+    access_key_id: &str,
+    date: &str,
+    region: &str,
+    service: &str,
+    headers: &[(&str, &str)],
+) -> Authorization {
+    let mut signed_headers: Vec<String> = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    signed_headers.sort_unstable();
+    signed_headers.dedup();
+    Authorization {
         access_key_id: access_key_id.to_owned(),
         date: date.to_owned(),
         region: region.to_owned(),
         service: service.to_owned(),
         signed_headers,
         signature: String::new(),
-    };
-    let parts = RequestParts { method, path, query: &full, headers, body };
-    let signature = client_signature(&parts, &auth, true, secret, epoch_secs);
-    format!("{full}&X-Amz-Signature={signature}")
+    }
 }
 
 /// The signature a client computes for `parts` under `auth` (whose signature is ignored).

@@ -144,18 +144,7 @@ impl Service {
         assignment_id: &str,
         now: Millis,
     ) -> Result<Assignment> {
-        let a = match repo::load_assignment(tx, assignment_id)? {
-            Some(a) if a.worker_id == worker_id => a,
-            Some(_) => {
-                return Err(Error::new(
-                    ErrorKind::AccessDenied,
-                    format!(
-                    "Assignment {assignment_id} is not yours: only the worker who accepted it can submit or return it"
-                ),
-                ))
-            }
-            None => return Err(not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id)),
-        };
+        let a = owned_assignment(tx, worker_id, assignment_id)?;
         // The deadline is exclusive: at the deadline the assignment is abandoned.
         if a.status != AssignmentStatus::Accepted || now >= a.deadline {
             let st = if a.status == AssignmentStatus::Accepted { "Abandoned" } else { a.status.as_str() };
@@ -571,4 +560,16 @@ fn check_feedback(feedback: Option<&str>) -> Result<()> {
         validate::no_control_chars("RequesterFeedback", f)?;
     }
     Ok(())
+}
+
+/// The worker's own assignment; another worker's is refused, and a missing one does not exist.
+pub(crate) fn owned_assignment(tx: &mut dyn Tx, worker_id: &str, assignment_id: &str) -> Result<Assignment> {
+    match repo::load_assignment(tx, assignment_id)? {
+        Some(a) if a.worker_id == worker_id => Ok(a),
+        Some(_) => Err(Error::new(
+            ErrorKind::AccessDenied,
+            format!("Assignment {assignment_id} is not yours: only the worker who accepted it can work on it"),
+        )),
+        None => Err(not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id)),
+    }
 }

@@ -95,17 +95,9 @@ impl Dashboard {
     }
 }
 
-/// "YYYY-MM-DD" of a day number since the epoch (H. Hinnant's civil_from_days).
+/// "YYYY-MM-DD" of a day number since the epoch.
 fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = openturk_domain::clock::civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
@@ -136,11 +128,10 @@ impl Service {
     /// The worker's dashboard. Earnings and counts are [`Service::worker_profile`]'s; the rest is
     /// read here, the days bucketed by the marketplace clock in UTC.
     pub fn worker_dashboard(&self, worker_id: &str) -> Result<Dashboard> {
-        let profile = self.worker_profile(worker_id)?;
-        let count = |st: &str| profile.counts.iter().find(|(k, _)| *k == st).map_or(0, |(_, n)| *n);
-        let approval_rate = ApprovalRate { approved: count("Approved"), rejected: count("Rejected") };
         let now = self.now();
-        let (days, bonuses, rejected) = self.read(|tx| {
+        // One transaction: the earnings and the day table agree even while reviews land.
+        let (profile, days, bonuses, rejected) = self.read(|tx| {
+            let profile = crate::workers::profile_in(tx, worker_id)?;
             let mut days = empty_days(now);
             let since = days[0].start;
             let rows = tx.query(
@@ -213,8 +204,10 @@ impl Service {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            Ok((days, bonuses, rejected))
+            Ok((profile, days, bonuses, rejected))
         })?;
+        let count = |st: &str| profile.counts.iter().find(|(k, _)| *k == st).map_or(0, |(_, n)| *n);
+        let approval_rate = ApprovalRate { approved: count("Approved"), rejected: count("Rejected") };
         Ok(Dashboard { profile, approval_rate, days, bonuses, rejected })
     }
 }

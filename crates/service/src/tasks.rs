@@ -23,14 +23,7 @@ impl Service {
     /// [`Service::submit`] refuses it.
     pub fn worker_assignment(&self, worker_id: &str, assignment_id: &str) -> Result<(Assignment, Hit)> {
         self.read(|tx: &mut dyn Tx| {
-            let a = repo::load_assignment(tx, assignment_id)?
-                .ok_or_else(|| not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id))?;
-            if a.worker_id != worker_id {
-                return Err(Error::new(
-                    ErrorKind::AccessDenied,
-                    format!("Assignment {assignment_id} belongs to another worker"),
-                ));
-            }
+            let a = crate::assignments::owned_assignment(tx, worker_id, assignment_id)?;
             let hit = repo::load_hit(tx, &a.hit_id)?
                 .ok_or_else(|| Error::new(ErrorKind::Internal, format!("assignment {assignment_id} has no HIT")))?;
             Ok((a, hit))

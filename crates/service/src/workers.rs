@@ -8,6 +8,7 @@ use openturk_domain::clock::Millis;
 use openturk_domain::{ids, ErrorKind, Money};
 use openturk_storage::{params, Tx, Value};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 #[derive(Debug, Clone)]
@@ -74,24 +75,22 @@ impl GroupSort {
         }
     }
 
-    /// `WHERE` for the rows after the key `(k1, k2, …)`, with its placeholders in order.
-    fn after(self) -> (String, usize) {
+    /// `WHERE` for the rows after the key `(k1, k2, …)`: each key's placeholder appears twice
+    /// but the last's (see where the arguments are bound).
+    fn after(self) -> String {
         let keys = self.keys();
         // (a > k1) OR (a = k1 AND ((b > k2) OR (b = k2 AND …))), with < for descending columns.
         let mut sql = String::new();
-        let mut n = 0;
         for (i, (col, desc)) in keys.iter().enumerate() {
             let op = if *desc { "<" } else { ">" };
             if i + 1 == keys.len() {
                 sql.push_str(&format!("{col} {op} ?"));
-                n += 1;
             } else {
                 sql.push_str(&format!("({col} {op} ? OR ({col} = ? AND "));
-                n += 2;
             }
         }
         sql.push_str(&"))".repeat(keys.len() - 1));
-        (sql, n)
+        sql
     }
 
     fn order_by(self) -> &'static str {
@@ -327,7 +326,7 @@ impl Service {
                  AND (? = '' OR h.requester_id = ?)
                GROUP BY h.hit_group_id
              ) g {} ORDER BY {} LIMIT ?",
-            if after.is_some() { format!("WHERE {}", sort.after().0) } else { String::new() },
+            if after.is_some() { format!("WHERE {}", sort.after()) } else { String::new() },
             sort.order_by()
         );
         let now = self.now();
@@ -378,46 +377,7 @@ impl Service {
 
     /// The worker's profile, earnings and assignment counts.
     pub fn worker_profile(&self, worker_id: &str) -> Result<WorkerProfile> {
-        self.read(|tx| {
-            let r = tx
-                .query_opt("SELECT username, country, subdivision, created_at FROM workers WHERE worker_id = ?", params![worker_id])?
-                .ok_or_else(|| crate::not_found(ErrorKind::WorkerNotFound, "Worker", worker_id))?;
-            let mut counts = Vec::new();
-            for st in ["Accepted", "Submitted", "Approved", "Rejected", "Returned", "Abandoned"] {
-                let n = tx
-                    .query_one("SELECT COUNT(*) FROM assignments WHERE worker_id = ? AND status = ?", params![worker_id, st])?
-                    .i64(0)?;
-                counts.push((st, n));
-            }
-            let sum = |tx: &mut dyn Tx, status: &str| -> Result<Money> {
-                Ok(Money(
-                    tx.query_one(
-                        "SELECT CAST(COALESCE(SUM(reward_cents), 0) AS BIGINT) FROM assignments WHERE worker_id = ? AND status = ?",
-                        params![worker_id, status],
-                    )?
-                    .i64(0)?,
-                ))
-            };
-            let pending = sum(tx, "Submitted")?;
-            let approved = sum(tx, "Approved")?;
-            let bonuses = Money(
-                tx.query_one("SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM bonuses WHERE worker_id = ?", params![worker_id])?
-                    .i64(0)?,
-            );
-            let available = ledger::balance(tx, &ledger::worker(worker_id))?;
-            Ok(WorkerProfile {
-                worker_id: worker_id.to_string(),
-                username: r.string(0)?,
-                country: r.string(1)?,
-                subdivision: r.opt_string(2)?,
-                created_at: r.i64(3)?,
-                pending,
-                approved,
-                bonuses,
-                available,
-                counts,
-            })
-        })
+        self.read(|tx| profile_in(tx, worker_id))
     }
 
     /// The HIT's question document for a worker who holds or previews it.
@@ -471,4 +431,50 @@ fn decode_group_token(t: &str, sort: GroupSort) -> Result<Vec<Value>> {
             _ => Err(invalid()),
         })
         .collect()
+}
+
+/// The worker's profile, earnings and assignment counts, inside a unit of work (the dashboard
+/// reads them in the same transaction as its daily figures).
+pub(crate) fn profile_in(tx: &mut dyn Tx, worker_id: &str) -> Result<WorkerProfile> {
+    let r = tx
+        .query_opt(
+            "SELECT username, country, subdivision, created_at FROM workers WHERE worker_id = ?",
+            params![worker_id],
+        )?
+        .ok_or_else(|| crate::not_found(ErrorKind::WorkerNotFound, "Worker", worker_id))?;
+    // One pass over the worker's assignments: how many, and their rewards, by status.
+    let mut by_status: HashMap<String, (i64, Money)> = HashMap::new();
+    for row in tx.query(
+        "SELECT status, COUNT(*), CAST(COALESCE(SUM(reward_cents), 0) AS BIGINT) FROM assignments
+         WHERE worker_id = ? GROUP BY status",
+        params![worker_id],
+    )? {
+        by_status.insert(row.string(0)?, (row.i64(1)?, Money(row.i64(2)?)));
+    }
+    let of = |st: &str| by_status.get(st).copied().unwrap_or((0, Money(0)));
+    let counts: Vec<(&'static str, i64)> = ["Accepted", "Submitted", "Approved", "Rejected", "Returned", "Abandoned"]
+        .into_iter()
+        .map(|st| (st, of(st).0))
+        .collect();
+    let (pending, approved) = (of("Submitted").1, of("Approved").1);
+    let bonuses = Money(
+        tx.query_one(
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM bonuses WHERE worker_id = ?",
+            params![worker_id],
+        )?
+        .i64(0)?,
+    );
+    let available = ledger::balance(tx, &ledger::worker(worker_id))?;
+    Ok(WorkerProfile {
+        worker_id: worker_id.to_string(),
+        username: r.string(0)?,
+        country: r.string(1)?,
+        subdivision: r.opt_string(2)?,
+        created_at: r.i64(3)?,
+        pending,
+        approved,
+        bonuses,
+        available,
+        counts,
+    })
 }

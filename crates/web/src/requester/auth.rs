@@ -82,11 +82,7 @@ pub fn authenticate(
     let auth = sigv4::authorization_of(parts).map_err(sig_error)?;
     check_scope(&auth)?;
     let unknown = || {
-        let id = &auth.access_key_id;
-        let shown = match id.char_indices().nth(ECHOED_ACCESS_KEY_ID) {
-            Some((cut, _)) => format!("{}...", &id[..cut]),
-            None => id.clone(),
-        };
+        let shown = sigv4::shown_up_to(&auth.access_key_id, ECHOED_ACCESS_KEY_ID);
         ApiError::protocol(
             "UnrecognizedClientException",
             400,

@@ -3,27 +3,17 @@
 //! dashboard shows `Service::worker_dashboard`, the same call as the worker API's
 //! `GET /dashboard`; the status page `Service::worker_assignments`, as `GET /assignments`.
 
-use super::pages::{layout, service_error, visitor_failed};
-use super::session::{self, Visitor};
+use super::pages::{layout, service_error, signed_in};
 use super::{format, page, Layout, Nav};
 use crate::{blocking, AppState};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use openturk_domain::model::AssignmentStatus;
 use openturk_domain::ErrorKind;
 use openturk_service::dashboard::Dashboard;
 use std::collections::HashMap;
-
-/// The signed-in visitor, or the response to give instead (a redirect to sign in).
-async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<(Visitor, String), Response> {
-    let v = session::visitor(st, headers).await.map_err(visitor_failed)?;
-    match v.worker_id().map(str::to_string) {
-        Some(w) => Ok((v, w)),
-        None => Err(Redirect::to("/sign-in").into_response()),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Dashboard

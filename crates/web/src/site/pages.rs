@@ -71,6 +71,29 @@ pub(super) async fn read_post(
     Ok((v, form))
 }
 
+/// The signed-in visitor, or the response to give instead (a redirect to sign in).
+pub(super) async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<(Visitor, String), Response> {
+    let v = session::visitor(st, headers).await.map_err(visitor_failed)?;
+    match v.worker_id().map(str::to_string) {
+        Some(w) => Ok((v, w)),
+        None => Err(Redirect::to("/sign-in").into_response()),
+    }
+}
+
+/// A signed-in worker's POST that passed the site's checks (origin, CSRF): the visitor, the
+/// WorkerId and the form; or the response to give instead.
+pub(super) async fn signed_in_post(
+    st: &AppState,
+    headers: &HeaderMap,
+    body: &axum::body::Bytes,
+) -> Result<(Visitor, String, std::collections::HashMap<String, String>), Response> {
+    let (v, form) = read_post(st, headers, body).await?;
+    match v.worker_id().map(str::to_string) {
+        Some(w) => Ok((v, w, form)),
+        None => Err(Redirect::to("/sign-in").into_response()),
+    }
+}
+
 /// A signed-out visitor gets a CSRF secret cookie with the first form it is shown.
 fn ensure_pre_session(st: &AppState, v: &mut Visitor, headers: &HeaderMap) -> Option<header::HeaderValue> {
     if v.pre_session.is_some() {

@@ -2,9 +2,9 @@
 //! Return, Skip, auto-accept, a QuestionForm's submit, and the queue. How a task is shown, and
 //! the task origin that serves requesters' HTML, are in `task.rs`.
 
-use super::pages::{layout, read_post, service_error, visitor_failed};
+use super::pages::{layout, service_error, signed_in, signed_in_post};
 use super::question_form::answers_from_fields;
-use super::session::{self, Visitor};
+use super::session::Visitor;
 use super::task::{task_view, with_task_csp, FormState, TaskView, PREVIEW_ASSIGNMENT_ID};
 use super::{format, message, page, Layout, Nav};
 use crate::{blocking, AppState};
@@ -15,29 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use openturk_domain::model::{Assignment, AssignmentStatus, Hit, Mode};
 use openturk_domain::question::{parse_question, QuestionDocument, QuestionParseOptions};
-
-/// The signed-in visitor, or the response to give instead (a redirect to sign in).
-async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<(Visitor, String), Response> {
-    let v = session::visitor(st, headers).await.map_err(visitor_failed)?;
-    match v.worker_id().map(str::to_string) {
-        Some(w) => Ok((v, w)),
-        None => Err(Redirect::to("/sign-in").into_response()),
-    }
-}
-
-/// A signed-in worker's POST that passed the site's checks (origin, CSRF): the visitor, the
-/// WorkerId and the form; or the response to give instead.
-async fn signed_in_post(
-    st: &AppState,
-    headers: &HeaderMap,
-    body: &axum::body::Bytes,
-) -> Result<(Visitor, String, std::collections::HashMap<String, String>), Response> {
-    let (v, form) = read_post(st, headers, body).await?;
-    match v.worker_id().map(str::to_string) {
-        Some(w) => Ok((v, w, form)),
-        None => Err(Redirect::to("/sign-in").into_response()),
-    }
-}
 
 struct HitSummary {
     title: String,
@@ -160,14 +137,21 @@ async fn accept(
     };
     let auto = form.contains_key("auto");
     let svc = st.service.clone();
-    match blocking(&st.service, move || call(svc, worker)).await {
+    let accepted = blocking(&st.service, move || call(svc, worker)).await;
+    opened(&st, &v, accepted, auto)
+}
+
+/// Where an accept leads: the new work page, or, with auto-accept on and the group empty for
+/// this worker, a page that says auto-accept stopped.
+fn opened(st: &AppState, v: &Visitor, accepted: openturk_service::Result<(Assignment, Hit)>, auto: bool) -> Response {
+    match accepted {
         Ok((a, _)) => Redirect::to(&work_url(&a.assignment_id, auto)).into_response(),
         Err(e) if auto && e.kind() == openturk_domain::ErrorKind::Conflict => message(
             StatusCode::OK,
-            layout(&st, &v, "No HITs left in this group"),
+            layout(st, v, "No HITs left in this group"),
             "Auto-accept stopped: this group has no HIT left that you can accept. Find more work on the home page.",
         ),
-        Err(e) => service_error(layout(&st, &v, "The HIT could not be accepted"), e),
+        Err(e) => service_error(layout(st, v, "The HIT could not be accepted"), e),
     }
 }
 
@@ -298,15 +282,8 @@ pub async fn submit(
         Ok(_) if auto => {
             let svc = st.service.clone();
             let group = hit.hit_group_id.clone();
-            match blocking(&st.service, move || svc.accept_from_group(&worker, &group)).await {
-                Ok((next, _)) => Redirect::to(&work_url(&next.assignment_id, true)).into_response(),
-                Err(e) if e.kind() == openturk_domain::ErrorKind::Conflict => message(
-                    StatusCode::OK,
-                    layout(&st, &v, "No HITs left in this group"),
-                    "Your work was submitted. Auto-accept stopped: this group has no HIT left that you can accept.",
-                ),
-                Err(e) => service_error(layout(&st, &v, "Your work was submitted, but no next HIT was accepted"), e),
-            }
+            let next = blocking(&st.service, move || svc.accept_from_group(&worker, &group)).await;
+            opened(&st, &v, next, true)
         }
         Ok(_) => Redirect::to(&format!("/work/{id}")).into_response(),
         Err(openturk_service::Error::InvalidAnswers(errors)) => {
