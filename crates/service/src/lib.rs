@@ -11,6 +11,7 @@ pub mod assignments;
 pub mod config;
 pub mod dashboard;
 pub mod error;
+mod groups;
 pub mod hits;
 pub mod ledger;
 pub mod lifecycle;
@@ -82,7 +83,7 @@ impl Service {
                     }
                 }
             }
-            Ok(())
+            groups::index_migrated_words(tx)
         })?;
         Ok(Service {
             inner: Arc::new(Inner {

@@ -1,6 +1,7 @@
 //! Rows ↔ records. The only place that knows column lists.
 
 use crate::error::{corrupt, Result};
+use crate::groups;
 use crate::not_found;
 use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitReviewStatus, HitStatus, HitTypeSpec};
 use openturk_domain::{ErrorKind, Money};
@@ -54,6 +55,7 @@ pub fn own_hit(tx: &mut dyn Tx, requester_id: &str, hit_id: &str) -> Result<Hit>
     }
 }
 
+/// Inserts a new HIT, and counts it in its group's summary.
 pub fn insert_hit(tx: &mut dyn Tx, h: &Hit, question_parsed: &str) -> Result<()> {
     let spec = serde_json::to_string(&h.spec).map_err(|e| corrupt("HIT properties", e))?;
     tx.execute(
@@ -89,11 +91,13 @@ pub fn insert_hit(tx: &mut dyn Tx, h: &Hit, question_parsed: &str) -> Result<()>
             h.deleted,
         ],
     )?;
-    Ok(())
+    groups::hit_written(tx, None, h)
 }
 
-/// Writes every field of a HIT that can change after creation.
+/// Writes every field of a HIT that can change after creation, and keeps its group's summary
+/// (and, when it moved, its old group's) in step.
 pub fn save_hit(tx: &mut dyn Tx, h: &Hit) -> Result<()> {
+    let before = groups::Share::stored(tx, &h.hit_id)?;
     let spec = serde_json::to_string(&h.spec).map_err(|e| corrupt("HIT properties", e))?;
     tx.execute(
         "UPDATE hits SET hit_type_id = ?, hit_group_id = ?, spec = ?, title = ?, description = ?, keywords = ?, reward_cents = ?, \
@@ -121,7 +125,7 @@ pub fn save_hit(tx: &mut dyn Tx, h: &Hit) -> Result<()> {
             &h.hit_id,
         ],
     )?;
-    Ok(())
+    groups::hit_written(tx, before.as_ref(), h)
 }
 
 pub const ASSIGNMENT_COLS: &str = "assignment_id, hit_id, worker_id, requester_id, status, accepted_at, deadline, \

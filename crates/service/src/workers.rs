@@ -62,44 +62,33 @@ impl GroupSort {
             _ => None,
         }
     }
-    /// The columns of the order after which a page resumes (the group ID breaks ties), and
-    /// whether each sorts descending.
-    fn keys(self) -> &'static [(&'static str, bool)] {
+    /// The columns of the order after which a page resumes, the group ID breaking ties. Every
+    /// column of one order runs the same way, so "after the key" is one row-value comparison,
+    /// which both databases answer with a range read of the order's index (see
+    /// 0002_hit_groups.sql).
+    fn keys(self) -> &'static [&'static str] {
         match self {
-            GroupSort::Newest => &[("created_at", true), ("hit_group_id", false)],
-            GroupSort::RewardDesc => &[("reward_cents", true), ("created_at", true), ("hit_group_id", false)],
-            GroupSort::MostAvailable => {
-                &[("assignments_available", true), ("created_at", true), ("hit_group_id", false)]
-            }
-            GroupSort::Title => &[("title", false), ("hit_group_id", false)],
+            GroupSort::Newest => &["created_at", "hit_group_id"],
+            GroupSort::RewardDesc => &["reward_cents", "created_at", "hit_group_id"],
+            GroupSort::MostAvailable => &["assignments_available", "created_at", "hit_group_id"],
+            GroupSort::Title => &["title", "hit_group_id"],
         }
     }
 
-    /// `WHERE` for the rows after the key `(k1, k2, …)`: each key's placeholder appears twice
-    /// but the last's (see where the arguments are bound).
+    fn descending(self) -> bool {
+        !matches!(self, GroupSort::Title)
+    }
+
+    /// `WHERE` for the rows after the key `(k1, k2, …)`.
     fn after(self) -> String {
-        let keys = self.keys();
-        // (a > k1) OR (a = k1 AND ((b > k2) OR (b = k2 AND …))), with < for descending columns.
-        let mut sql = String::new();
-        for (i, (col, desc)) in keys.iter().enumerate() {
-            let op = if *desc { "<" } else { ">" };
-            if i + 1 == keys.len() {
-                sql.push_str(&format!("{col} {op} ?"));
-            } else {
-                sql.push_str(&format!("({col} {op} ? OR ({col} = ? AND "));
-            }
-        }
-        sql.push_str(&"))".repeat(keys.len() - 1));
-        sql
+        let cols: Vec<String> = self.keys().iter().map(|c| format!("g.{c}")).collect();
+        let marks = vec!["?"; cols.len()].join(", ");
+        format!("({}) {} ({marks})", cols.join(", "), if self.descending() { "<" } else { ">" })
     }
 
-    fn order_by(self) -> &'static str {
-        match self {
-            GroupSort::Newest => "created_at DESC, hit_group_id",
-            GroupSort::RewardDesc => "reward_cents DESC, created_at DESC, hit_group_id",
-            GroupSort::MostAvailable => "assignments_available DESC, created_at DESC, hit_group_id",
-            GroupSort::Title => "title, hit_group_id",
-        }
+    fn order_by(self) -> String {
+        let dir = if self.descending() { " DESC" } else { "" };
+        self.keys().iter().map(|c| format!("g.{c}{dir}")).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -307,58 +296,48 @@ impl Service {
             Some(t) => Some(decode_group_token(t, sort)?),
         };
         let limit = paging::page_size(q.max_results)?;
-        let pattern =
-            q.query.as_deref().map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], ""))).unwrap_or_default();
         let min_reward = q.min_reward.map(|m| m.0).unwrap_or(0);
-        let requester = q.requester_id.clone().unwrap_or_default();
+        // Only the conditions asked for, so that the planner sees each query's real shape.
+        let mut filter = String::new();
+        let mut args: Vec<Value> = params![self.now(), min_reward].to_vec();
+        // Each word of the query must begin a word of the group's title, description or keywords.
+        for (lo, hi) in crate::groups::query_words(q.query.as_deref().unwrap_or("")) {
+            filter.push_str(
+                " AND g.hit_group_id IN (SELECT w.hit_group_id FROM hit_group_words w WHERE w.word >= ? AND w.word < ?)",
+            );
+            args.extend([lo.into(), hi.into()]);
+        }
+        if let Some(r) = &q.requester_id {
+            filter.push_str(" AND g.requester_id = ?");
+            args.push(r.clone().into());
+        }
+        if let Some(key) = after {
+            filter.push_str(&format!(" AND {}", sort.after()));
+            args.extend(key);
+        }
+        args.push(Value::Int(limit + 1));
         let sql = format!(
-            "SELECT hit_group_id, hit_type_id, title, description, keywords, reward_cents, spec, hits_available,
-                    assignments_available, requester_id, requester_name, expires_at, created_at FROM (
-               SELECT h.hit_group_id, MIN(h.hit_type_id) AS hit_type_id, MIN(h.title) AS title, MIN(h.description) AS description,
-                      MIN(h.keywords) AS keywords, MIN(h.reward_cents) AS reward_cents,
-                      MIN(h.spec) AS spec, COUNT(*) AS hits_available,
-                      CAST(SUM(h.max_assignments - h.num_pending - h.num_submitted - h.num_completed) AS BIGINT) AS assignments_available,
-                      MIN(h.requester_id) AS requester_id, MIN(r.name) AS requester_name,
-                      MAX(h.expires_at) AS expires_at, MAX(h.created_at) AS created_at
-               FROM hits h JOIN requesters r ON r.requester_id = h.requester_id
-               WHERE h.status = 'Assignable' AND h.expires_at > ? AND h.deleted = 0 AND h.reward_cents >= ?
-                 AND (? = '' OR LOWER(h.title) LIKE ? OR LOWER(h.description) LIKE ? OR LOWER(COALESCE(h.keywords, '')) LIKE ?)
-                 AND (? = '' OR h.requester_id = ?)
-               GROUP BY h.hit_group_id
-             ) g {} ORDER BY {} LIMIT ?",
-            if after.is_some() { format!("WHERE {}", sort.after()) } else { String::new() },
+            "SELECT g.hit_group_id, g.hit_type_id, g.title, g.description, g.keywords, g.reward_cents,
+                    g.assignment_duration_secs, g.hits_available, g.assignments_available, g.requester_id, r.name,
+                    g.expires_at, g.created_at
+             FROM hit_groups g JOIN requesters r ON r.requester_id = g.requester_id
+             WHERE g.hits_available > 0 AND g.expires_at > ? AND g.reward_cents >= ?{filter}
+             ORDER BY {} LIMIT ?",
             sort.order_by()
         );
-        let now = self.now();
         self.read(|tx| {
-            let mut args: Vec<Value> =
-                params![now, min_reward, &pattern, &pattern, &pattern, &pattern, &requester, &requester].to_vec();
-            if let Some(key) = &after {
-                // Each key but the last appears twice: `col < ? OR (col = ? AND …)`.
-                for (i, v) in key.iter().enumerate() {
-                    args.push(v.clone());
-                    if i + 1 < key.len() {
-                        args.push(v.clone());
-                    }
-                }
-            }
-            args.push(Value::Int(limit + 1));
             let rows = tx.query(&sql, &args)?;
             let more = rows.len() as i64 > limit;
             let mut items = Vec::new();
             for r in rows.iter().take(limit as usize) {
-                let ty = r.string(1)?;
-                let duration = serde_json::from_str::<openturk_domain::model::HitTypeSpec>(&r.string(6)?)
-                    .map(|s| s.assignment_duration_secs)
-                    .map_err(|e| crate::error::corrupt("HIT properties", e))?;
                 items.push(HitGroup {
                     hit_group_id: r.string(0)?,
-                    hit_type_id: ty,
+                    hit_type_id: r.string(1)?,
                     title: r.string(2)?,
                     description: r.string(3)?,
                     keywords: r.opt_string(4)?,
                     reward: Money(r.i64(5)?),
-                    assignment_duration_secs: duration,
+                    assignment_duration_secs: r.i64(6)?,
                     hits_available: r.i64(7)?,
                     assignments_available: r.i64(8)?,
                     requester_id: r.string(9)?,
@@ -396,7 +375,7 @@ fn encode_group_token(g: &HitGroup, sort: GroupSort) -> String {
     let key: Vec<serde_json::Value> = sort
         .keys()
         .iter()
-        .map(|(col, _)| match *col {
+        .map(|col| match *col {
             "created_at" => g.created_at.into(),
             "reward_cents" => g.reward.0.into(),
             "assignments_available" => g.assignments_available.into(),
@@ -423,7 +402,7 @@ fn decode_group_token(t: &str, sort: GroupSort) -> Result<Vec<Value>> {
     }
     key.into_iter()
         .zip(cols)
-        .map(|(v, (col, _))| match (*col, v) {
+        .map(|(v, col)| match (*col, v) {
             ("title" | "hit_group_id", serde_json::Value::String(s)) => Ok(Value::Text(s)),
             ("created_at" | "reward_cents" | "assignments_available", serde_json::Value::Number(n)) => {
                 n.as_i64().map(Value::Int).ok_or_else(invalid)

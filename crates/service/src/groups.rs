@@ -1,0 +1,189 @@
+//! The HIT-group summary (`hit_groups`): one row per group that workers find work in, kept in
+//! step with its HITs by every write of a HIT, in the same transaction.
+//!
+//! Why a summary: the worker's HIT list shows groups, sorted and searched by group properties
+//! and by how much work each has. Grouping every HIT on each page cost a scan of all HITs
+//! (200 ms over 100,000); reading a range of one of the summary's indexes costs a page.
+//!
+//! A HIT adds to its group's counts while it is assignable: its status is Assignable (which the
+//! life-cycle engine keeps true to the clock: an expiry is a scheduled settle) and it is not
+//! deleted. It then adds one HIT and its open slots. [`hit_written`] applies the difference
+//! between what a HIT added before a write and what it adds after, so a write costs a few
+//! indexed statements whatever the group's size.
+
+use crate::error::Result;
+use openturk_domain::clock::Millis;
+use openturk_domain::model::{Hit, HitStatus};
+use openturk_storage::{params, Tx};
+
+/// What one HIT adds to its group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Share {
+    pub group: String,
+    /// Open slots, when the HIT is assignable; None when it adds nothing.
+    pub slots: Option<i64>,
+    pub expires_at: Millis,
+}
+
+impl Share {
+    pub fn of(h: &Hit) -> Share {
+        let assignable = h.status == HitStatus::Assignable && !h.deleted;
+        Share { group: h.hit_group_id.clone(), slots: assignable.then(|| h.open_slots()), expires_at: h.expires_at }
+    }
+
+    /// What the stored row of a HIT adds, read before it is overwritten.
+    pub fn stored(tx: &mut dyn Tx, hit_id: &str) -> Result<Option<Share>> {
+        let row = tx.query_opt(
+            "SELECT hit_group_id, status, deleted, max_assignments - num_pending - num_submitted - num_completed,
+                    expires_at FROM hits WHERE hit_id = ?",
+            params![hit_id],
+        )?;
+        let Some(r) = row else { return Ok(None) };
+        let assignable = r.string(1)? == HitStatus::Assignable.as_str() && !r.bool(2)?;
+        Ok(Some(Share { group: r.string(0)?, slots: assignable.then_some(r.i64(3)?.max(0)), expires_at: r.i64(4)? }))
+    }
+}
+
+/// Keeps the summary in step with a HIT just written: `before` is what its row added before
+/// the write (None for a new HIT), `hit` what it is now. Call after the HIT's row is written.
+pub(crate) fn hit_written(tx: &mut dyn Tx, before: Option<&Share>, hit: &Hit) -> Result<()> {
+    let after = Share::of(hit);
+    if before == Some(&after) {
+        return Ok(());
+    }
+    if before.is_none_or(|b| b.group != after.group) {
+        ensure_group(tx, hit)?;
+    }
+    let mut touched: Vec<&str> = Vec::with_capacity(2);
+    if let Some(b) = before {
+        if let Some(slots) = b.slots {
+            add(tx, &b.group, -1, -slots)?;
+            touched.push(&b.group);
+        }
+    }
+    if let Some(slots) = after.slots {
+        add(tx, &after.group, 1, slots)?;
+        if !touched.contains(&after.group.as_str()) {
+            touched.push(&after.group);
+        }
+    }
+    // The latest expiry among assignable HITs changes only when a HIT starts or stops being
+    // assignable, or its expiry moves; re-read it then (one step down an index).
+    let expiry_moved =
+        before.is_none_or(|b| b.slots.is_some() != after.slots.is_some() || b.expires_at != after.expires_at);
+    if expiry_moved {
+        for g in touched {
+            refresh_expiry(tx, g)?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates the group's row (and its words) on its first HIT, or notes a newer HIT in it.
+fn ensure_group(tx: &mut dyn Tx, h: &Hit) -> Result<()> {
+    let updated = tx.execute(
+        "UPDATE hit_groups SET created_at = ? WHERE hit_group_id = ? AND created_at < ?",
+        params![h.created_at, &h.hit_group_id, h.created_at],
+    )?;
+    if updated > 0
+        || tx.query_opt("SELECT 1 FROM hit_groups WHERE hit_group_id = ?", params![&h.hit_group_id])?.is_some()
+    {
+        return Ok(());
+    }
+    let s = &h.spec;
+    tx.execute(
+        "INSERT INTO hit_groups (hit_group_id, hit_type_id, requester_id, title, description, keywords, reward_cents,
+                                 assignment_duration_secs, created_at, expires_at, hits_available, assignments_available)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)",
+        params![
+            &h.hit_group_id,
+            &h.hit_type_id,
+            &h.requester_id,
+            &s.title,
+            &s.description,
+            s.keywords.clone(),
+            s.reward.0,
+            s.assignment_duration_secs,
+            h.created_at,
+        ],
+    )?;
+    index_words(tx, &h.hit_group_id, &s.title, &s.description, s.keywords.as_deref())
+}
+
+/// The most words of a query that count; more narrow nothing a worker would notice.
+const MAX_QUERY_WORDS: usize = 8;
+/// Words longer than this are cut (in the index and in queries alike).
+const MAX_WORD_CHARS: usize = 40;
+
+/// The searchable words of a text: runs of letters and digits, lower-cased, each once.
+pub(crate) fn words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(MAX_WORD_CHARS).collect::<String>().to_lowercase())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A query's words, each with the bounds of the index range of the words it begins.
+pub(crate) fn query_words(query: &str) -> Vec<(String, String)> {
+    words(query)
+        .into_iter()
+        .take(MAX_QUERY_WORDS)
+        // Words compare byte by byte, and U+10FFFF's UTF-8 is above every other character's.
+        .map(|w| {
+            let above = format!("{w}\u{10FFFF}");
+            (w, above)
+        })
+        .collect()
+}
+
+fn index_words(tx: &mut dyn Tx, group: &str, title: &str, description: &str, keywords: Option<&str>) -> Result<()> {
+    let text = format!("{title}\n{description}\n{}", keywords.unwrap_or(""));
+    for w in words(&text) {
+        tx.execute("INSERT INTO hit_group_words (word, hit_group_id) VALUES (?, ?)", params![w, group])?;
+    }
+    Ok(())
+}
+
+/// Indexes the words of the groups that a migration summarised (it cannot split words), once.
+pub(crate) fn index_migrated_words(tx: &mut dyn Tx) -> Result<()> {
+    if tx.query_opt("SELECT 1 FROM meta WHERE key = 'hit_group_words'", &[])?.is_some() {
+        return Ok(());
+    }
+    let groups = tx.query(
+        "SELECT hit_group_id, title, description, keywords FROM hit_groups g
+         WHERE NOT EXISTS (SELECT 1 FROM hit_group_words w WHERE w.hit_group_id = g.hit_group_id)",
+        &[],
+    )?;
+    for g in &groups {
+        index_words(tx, &g.string(0)?, &g.string(1)?, &g.string(2)?, g.opt_string(3)?.as_deref())?;
+    }
+    tx.execute("INSERT INTO meta (key, value) VALUES ('hit_group_words', 'indexed')", &[])?;
+    Ok(())
+}
+
+fn add(tx: &mut dyn Tx, group: &str, hits: i64, slots: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE hit_groups SET hits_available = hits_available + ?, assignments_available = assignments_available + ?
+         WHERE hit_group_id = ?",
+        params![hits, slots, group],
+    )?;
+    Ok(())
+}
+
+fn refresh_expiry(tx: &mut dyn Tx, group: &str) -> Result<()> {
+    let latest = tx
+        .query_opt(
+            "SELECT expires_at FROM hits WHERE hit_group_id = ? AND status = 'Assignable' AND deleted = 0
+             ORDER BY expires_at DESC LIMIT 1",
+            params![group],
+        )?
+        .map(|r| r.i64(0))
+        .transpose()?
+        .unwrap_or(0);
+    tx.execute("UPDATE hit_groups SET expires_at = ? WHERE hit_group_id = ?", params![latest, group])?;
+    Ok(())
+}
