@@ -4,6 +4,7 @@
 //! protocol crate has its own shapes and the web crate converts between the two.
 
 pub mod clock;
+pub mod eligibility;
 pub mod error;
 pub mod fees;
 pub mod ids;

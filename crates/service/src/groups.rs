@@ -91,10 +91,15 @@ fn ensure_group(tx: &mut dyn Tx, h: &Hit) -> Result<()> {
         return Ok(());
     }
     let s = &h.spec;
+    let requirements = match s.qualification_requirements.as_slice() {
+        [] => None,
+        reqs => Some(serde_json::to_string(reqs).map_err(|e| crate::error::corrupt("QualificationRequirements", e))?),
+    };
     tx.execute(
         "INSERT INTO hit_groups (hit_group_id, hit_type_id, requester_id, title, description, keywords, reward_cents,
-                                 assignment_duration_secs, created_at, expires_at, hits_available, assignments_available)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)",
+                                 assignment_duration_secs, requirements, created_at, expires_at, hits_available,
+                                 assignments_available)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)",
         params![
             &h.hit_group_id,
             &h.hit_type_id,
@@ -104,6 +109,7 @@ fn ensure_group(tx: &mut dyn Tx, h: &Hit) -> Result<()> {
             s.keywords.clone(),
             s.reward.0,
             s.assignment_duration_secs,
+            requirements,
             h.created_at,
         ],
     )?;

@@ -14,6 +14,9 @@ CREATE TABLE hit_groups (
     keywords TEXT,
     reward_cents BIGINT NOT NULL,
     assignment_duration_secs BIGINT NOT NULL,
+    -- The type's QualificationRequirements (JSON, as in hit_types.spec), or NULL when none:
+    -- which workers may find, preview and accept the group's HITs.
+    requirements TEXT,
     -- When the group's newest HIT was created.
     created_at BIGINT NOT NULL,
     -- The latest expiry among the group's assignable HITs (0 when it has none).
@@ -45,13 +48,16 @@ CREATE TABLE hit_group_words (
 
 -- The summary of the HITs already there.
 INSERT INTO hit_groups (hit_group_id, hit_type_id, requester_id, title, description, keywords, reward_cents,
-                        assignment_duration_secs, created_at, expires_at, hits_available, assignments_available)
+                        assignment_duration_secs, requirements, created_at, expires_at, hits_available, assignments_available)
 SELECT h.hit_group_id, MIN(h.hit_type_id), MIN(h.requester_id), MIN(h.title), MIN(h.description), MIN(h.keywords),
-       MIN(h.reward_cents), MIN(t.assignment_duration_secs), MAX(h.created_at),
+       MIN(h.reward_cents), MIN(t.assignment_duration_secs), MIN(t.requirements), MAX(h.created_at),
        COALESCE(MAX(CASE WHEN h.status = 'Assignable' AND h.deleted = 0 THEN h.expires_at END), 0),
        SUM(CASE WHEN h.status = 'Assignable' AND h.deleted = 0 THEN 1 ELSE 0 END),
        SUM(CASE WHEN h.status = 'Assignable' AND h.deleted = 0
                 THEN h.max_assignments - h.num_pending - h.num_submitted - h.num_completed ELSE 0 END)
-FROM hits h JOIN (SELECT hit_type_id, CAST(CAST(spec AS json) ->> 'assignment_duration_secs' AS BIGINT) AS assignment_duration_secs FROM hit_types) t
+FROM hits h JOIN (SELECT hit_type_id, CAST(CAST(spec AS json) ->> 'assignment_duration_secs' AS BIGINT) AS assignment_duration_secs,
+                   CASE WHEN json_array_length(CAST(spec AS json) -> 'qualification_requirements') > 0
+                        THEN CAST(spec AS json) ->> 'qualification_requirements' END AS requirements
+            FROM hit_types) t
   ON t.hit_type_id = h.hit_type_id
 GROUP BY h.hit_group_id;
