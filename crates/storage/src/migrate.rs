@@ -11,12 +11,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "qualifications",
+        sqlite: include_str!("migrations/sqlite/0003_qualifications.sql"),
+        postgres: include_str!("migrations/postgres/0003_qualifications.sql"),
+    },
+];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;
 
