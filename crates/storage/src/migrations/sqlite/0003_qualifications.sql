@@ -47,7 +47,7 @@ CREATE INDEX qualifications_by_type ON qualifications (qualification_type_id, st
 -- Every score of one worker in one index range: what eligibility reads per worker.
 CREATE INDEX qualifications_by_worker ON qualifications (worker_id, status, qualification_type_id);
 
--- A worker's request for a custom type. Status: Started (a test in progress, until
+-- A worker's request for a custom type (with a test, one attempt at it). Status: Started (a test in progress, until
 -- test_deadline), Submitted (waits for the requester), Granted, Rejected.
 CREATE TABLE qualification_requests (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -56,7 +56,10 @@ CREATE TABLE qualification_requests (
     requester_id TEXT NOT NULL,
     worker_id TEXT NOT NULL REFERENCES workers (worker_id),
     status TEXT NOT NULL,
+    -- The test and its answer key as they were when the worker asked: a test is graded by
+    -- the key it was given with, even if the type's test changes meanwhile.
     test TEXT,
+    answer_key TEXT,
     answer TEXT,
     requested_at BIGINT NOT NULL,
     test_deadline BIGINT,
