@@ -22,6 +22,14 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// A time as ISO 8601 in UTC to the second, e.g. `2005-01-31T23:59:59Z` (for messages).
+pub fn format_iso8601(ms: Millis) -> String {
+    let secs = ms.div_euclid(1000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", t / 3600, t % 3600 / 60, t % 60)
+}
+
 pub trait Clock: Send + Sync + 'static {
     fn now_ms(&self) -> Millis;
 }

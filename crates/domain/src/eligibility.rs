@@ -3,13 +3,7 @@
 //! and the deprecated RequiredToPreview).
 
 use crate::qualification::{ActionsGuarded, Comparator, Locale, QualificationRequirement};
-
-/// A worker's value of one qualification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QualValue {
-    Integer(i64),
-    Locale(Locale),
-}
+use crate::qualification_type::QualificationValue as QualValue;
 
 /// What a worker does with a HIT, least restrictive first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -12,10 +12,26 @@ pub enum ErrorKind {
     HitTypeNotFound,
     AssignmentNotFound,
     WorkerNotFound,
+    QualificationTypeNotFound,
+    /// The worker has no score of the type.
+    QualificationNotFound,
+    QualificationRequestNotFound,
     NotFound,
     /// The object is in a state in which the operation is not allowed.
     InvalidHitState,
     InvalidAssignmentState,
+    /// The qualification type is being disposed (or inactive, where that matters).
+    InvalidQualificationTypeState,
+    /// The worker's score is not Granted (revoked).
+    InvalidQualificationState,
+    /// The qualification request was already decided.
+    InvalidQualificationRequestState,
+    /// The requester already has a qualification type of this name.
+    QualificationTypeAlreadyExists,
+    /// A worker asked for a qualification again before the type's RetryDelayInSeconds passed.
+    QualificationRetryDelayNotElapsed,
+    /// A worker asked for a qualification again, and the type allows no retries.
+    QualificationRetakeNotAllowed,
     /// CreateHIT's UniqueRequestToken was used within the last 24 hours.
     HitAlreadyExists,
     /// Another operation's UniqueRequestToken was used within the last 24 hours.

@@ -29,6 +29,14 @@ pub fn new_hit_id() -> String {
 pub fn new_assignment_id() -> String {
     random_id(30)
 }
+/// Custom qualification types: 30 characters like MTurk's, which never collide with the
+/// system types' IDs (those start with `0` or `2`).
+pub fn new_qualification_type_id() -> String {
+    format!("3{}", random_id(29))
+}
+pub fn new_qualification_request_id() -> String {
+    format!("3{}", random_id(29))
+}
 pub fn new_worker_id() -> String {
     format!("A{}", random_id(13))
 }

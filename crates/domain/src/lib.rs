@@ -11,6 +11,7 @@ pub mod ids;
 pub mod model;
 pub mod money;
 pub mod qualification;
+pub mod qualification_type;
 pub mod question;
 pub mod validate;
 

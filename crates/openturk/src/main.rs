@@ -80,6 +80,11 @@ enum WorkerCmd {
         #[arg(long)]
         subdivision: Option<String>,
     },
+    /// Grants the Masters qualification to a worker (WorkerId or username): an operator's
+    /// decision, as on MTurk.
+    GrantMasters { worker: String },
+    /// Takes the Masters qualification away from a worker (WorkerId or username).
+    RevokeMasters { worker: String },
 }
 
 #[derive(Subcommand)]
@@ -150,6 +155,19 @@ fn run(cli: Cli) -> Result<()> {
             let svc = open(&config, Arc::new(SystemClock))?;
             let id = svc.create_worker(&NewWorker { username: name, password, country, subdivision })?;
             println!("{id}");
+            Ok(())
+        }
+        Command::Worker(WorkerCmd::GrantMasters { worker }) => {
+            let svc = open(&config, Arc::new(SystemClock))?;
+            let id = svc.set_masters(&worker, true)?;
+            let masters = openturk_domain::qualification_type::SystemType::Masters.id(svc.mode());
+            println!("{id} is a Master (qualification type {masters})");
+            Ok(())
+        }
+        Command::Worker(WorkerCmd::RevokeMasters { worker }) => {
+            let svc = open(&config, Arc::new(SystemClock))?;
+            let id = svc.set_masters(&worker, false)?;
+            println!("{id} is not a Master any more");
             Ok(())
         }
         Command::Ledger(LedgerCmd::Verify) => {

@@ -60,6 +60,24 @@ turk_codes! {
     AssignmentDoesNotExist => "AssignmentDoesNotExist", MTurk;
     /// No such worker.
     WorkerDoesNotExist => "WorkerDoesNotExist", OpenTurk;
+    /// No such qualification type.
+    QualificationTypeDoesNotExist => "QualificationTypeDoesNotExist", MTurk;
+    /// The worker has no score of the type.
+    QualificationDoesNotExist => "QualificationDoesNotExist", MTurk;
+    /// No such qualification request, or not one of the caller's types'.
+    QualificationRequestDoesNotExist => "QualificationRequestDoesNotExist", MTurk;
+    /// The qualification type is being disposed.
+    InvalidQualificationTypeState => "InvalidQualificationTypeState", MTurk;
+    /// The score is not Granted (revoked).
+    InvalidQualificationState => "InvalidQualificationState", MTurk;
+    /// The qualification request was already decided.
+    InvalidQualificationRequestState => "InvalidQualificationRequestState", MTurk;
+    /// A duplicate qualification type name.
+    QualificationTypeAlreadyExists => "QualificationTypeAlreadyExists", MTurk;
+    /// A worker asked again before the type's RetryDelayInSeconds passed.
+    QualificationTypeRetryDelayNotElapsed => "QualificationTypeRetryDelayNotElapsed", MTurk;
+    /// A worker asked again, and the type allows no retries.
+    QualificationTypeDoesNotAllowRetake => "QualificationTypeDoesNotAllowRetake", MTurk;
     /// Some other object does not exist.
     DoesNotExist => "DoesNotExist", OpenTurk;
     /// The operation is not allowed in the HIT's status.

@@ -375,6 +375,8 @@ fn ensure_hit_type(tx: &mut dyn Tx, requester_id: &str, spec: &HitTypeSpec, now:
         "INSERT INTO hit_types (hit_type_id, requester_id, spec, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hit_type_id) DO NOTHING",
         params![&id, requester_id, &canonical, now],
     )?;
+    let quals: Vec<&str> = spec.qualification_requirements.iter().map(|r| r.qualification_type_id.as_str()).collect();
+    crate::qualifications::link_hit_type(tx, &id, &quals)?;
     Ok(HitType { hit_type_id: id, requester_id: requester_id.to_string(), spec: spec.clone(), created_at: now })
 }
 

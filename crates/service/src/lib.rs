@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod paging;
 pub mod passwords;
+pub mod qualifications;
 mod repo;
 pub mod secrets;
 pub mod tasks;

@@ -64,6 +64,34 @@ impl Cursor {
         Ok(Page { next_token: last.filter(|_| more).map(encode_token), items })
     }
 
+    /// [`Cursor::requester_page`] over items already decoded with their sequence numbers (a
+    /// listing that merges rows with items that are not rows, such as the system
+    /// qualification types).
+    pub fn requester_page_of<T>(&self, items: Vec<(T, i64)>) -> Page<T> {
+        let (items, last, _) = self.cut_items(items);
+        Page { next_token: last.map(encode_token), items }
+    }
+
+    /// [`Cursor::worker_page`] over items already decoded with their sequence numbers.
+    pub fn worker_page_of<T>(&self, items: Vec<(T, i64)>) -> Page<T> {
+        let (items, last, more) = self.cut_items(items);
+        Page { next_token: last.filter(|_| more).map(encode_token), items }
+    }
+
+    fn cut_items<T>(&self, items: Vec<(T, i64)>) -> (Vec<T>, Option<i64>, bool) {
+        let more = items.len() as i64 > self.limit;
+        let mut last = None;
+        let items = items
+            .into_iter()
+            .take(self.limit as usize)
+            .map(|(item, seq)| {
+                last = Some(seq);
+                item
+            })
+            .collect();
+        (items, last, more)
+    }
+
     /// The page's items, the last one's sequence number, and whether more rows follow.
     fn cut<T>(&self, rows: Vec<Row>, decode: impl Fn(&Row) -> Result<(T, i64)>) -> Result<(Vec<T>, Option<i64>, bool)> {
         let more = rows.len() as i64 > self.limit;

@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0002_hit_groups.sql"),
         postgres: include_str!("migrations/postgres/0002_hit_groups.sql"),
     },
+    Migration {
+        version: 3,
+        name: "qualifications",
+        sqlite: include_str!("migrations/sqlite/0003_qualifications.sql"),
+        postgres: include_str!("migrations/postgres/0003_qualifications.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;

@@ -14,6 +14,7 @@
 //! Errors ([`QuestionError`]) name the element path (`QuestionForm/Question[2]/AnswerSpecification`)
 //! and the line and column of the offending markup.
 
+mod answer_key;
 mod answers;
 mod constraints;
 mod entities;
@@ -27,6 +28,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
+pub use answer_key::{parse_answer_key, AnswerKey, AnswerOption, Decimal, KeyQuestion, ScoreRange, ValueMapping, ANSWER_KEY_NAMESPACE};
 pub use answers::{
     parse_answer_document, parse_answers, render_answer_document, render_answers, Answer, AnswerValue,
     QUESTION_FORM_ANSWERS_NAMESPACE,

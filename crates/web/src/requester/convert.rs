@@ -4,6 +4,7 @@ use openturk_domain::clock::Millis;
 use openturk_domain::model::{Assignment, Hit};
 use openturk_domain::qualification::{self as q, ActionsGuarded, Comparator};
 use openturk_protocol::wire::{self, seconds};
+use openturk_protocol::wire_qualifications as wq;
 use openturk_protocol::{ApiError, TurkErrorCode};
 
 pub fn hit(h: &Hit) -> wire::Hit {
@@ -118,4 +119,44 @@ pub fn millis(secs: f64) -> Result<Millis, ApiError> {
         ));
     }
     Ok((secs * 1000.0).round() as i64)
+}
+
+pub fn qualification_type(t: &openturk_domain::qualification_type::QualificationType) -> wq::QualificationType {
+    wq::QualificationType {
+        qualification_type_id: t.qualification_type_id.clone(),
+        creation_time: seconds(t.created_at),
+        name: t.name.clone(),
+        description: t.description.clone(),
+        keywords: t.keywords.clone(),
+        qualification_type_status: t.status.as_str().to_string(),
+        test: t.test.clone(),
+        test_duration_in_seconds: t.test_duration_secs,
+        answer_key: t.answer_key.clone(),
+        retry_delay_in_seconds: t.retry_delay_secs,
+        is_requestable: t.is_requestable(),
+        auto_granted: t.auto_granted,
+        auto_granted_value: t.auto_granted_value,
+    }
+}
+
+pub fn qualification(q: &openturk_domain::qualification_type::Qualification) -> wq::Qualification {
+    wq::Qualification {
+        qualification_type_id: q.qualification_type_id.clone(),
+        worker_id: q.worker_id.clone(),
+        grant_time: seconds(q.granted_at),
+        integer_value: Some(q.integer_value),
+        locale_value: None,
+        status: q.status.as_str().to_string(),
+    }
+}
+
+pub fn qualification_request(q: &openturk_domain::qualification_type::QualificationRequest) -> wq::QualificationRequest {
+    wq::QualificationRequest {
+        qualification_request_id: q.qualification_request_id.clone(),
+        qualification_type_id: q.qualification_type_id.clone(),
+        worker_id: q.worker_id.clone(),
+        test: q.test.clone(),
+        answer: q.answer.clone(),
+        submit_time: q.submitted_at.map(seconds),
+    }
 }

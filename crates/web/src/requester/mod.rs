@@ -9,6 +9,7 @@ pub mod auth;
 mod convert;
 pub mod errors;
 mod hits;
+mod qualifications;
 
 use crate::{blocking, request_id, AppState};
 use axum::body::{Body, Bytes};
@@ -135,6 +136,19 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         RejectAssignment => assignments::reject(svc, r, body),
         SendBonus => assignments::send_bonus(svc, r, body),
         ListBonusPayments => assignments::list_bonus_payments(svc, r, body),
+        CreateQualificationType => qualifications::create_type(svc, r, body),
+        GetQualificationType => qualifications::get_type(svc, body),
+        UpdateQualificationType => qualifications::update_type(svc, r, body),
+        DeleteQualificationType => qualifications::delete_type(svc, r, body),
+        ListQualificationTypes => qualifications::list_types(svc, r, body),
+        AssociateQualificationWithWorker => qualifications::associate(svc, r, body),
+        DisassociateQualificationFromWorker => qualifications::disassociate(svc, r, body),
+        GetQualificationScore => qualifications::get_score(svc, r, body),
+        ListWorkersWithQualificationType => qualifications::list_workers(svc, r, body),
+        ListHITsForQualificationType => qualifications::list_hits(svc, r, body),
+        ListQualificationRequests => qualifications::list_requests(svc, r, body),
+        AcceptQualificationRequest => qualifications::accept_request(svc, r, body),
+        RejectQualificationRequest => qualifications::reject_request(svc, r, body),
         other => Err(ApiError::request(
             TurkErrorCode::UnsupportedOperation,
             format!(

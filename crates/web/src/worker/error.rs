@@ -49,8 +49,19 @@ impl From<Error> for WorkerApiError {
             | ErrorKind::HitTypeNotFound
             | ErrorKind::AssignmentNotFound
             | ErrorKind::WorkerNotFound
+            | ErrorKind::QualificationTypeNotFound
+            | ErrorKind::QualificationNotFound
+            | ErrorKind::QualificationRequestNotFound
             | ErrorKind::NotFound => (S::NOT_FOUND, "NotFound"),
-            ErrorKind::InvalidHitState | ErrorKind::InvalidAssignmentState => (S::CONFLICT, "InvalidState"),
+            ErrorKind::InvalidHitState
+            | ErrorKind::InvalidAssignmentState
+            | ErrorKind::InvalidQualificationTypeState
+            | ErrorKind::InvalidQualificationState
+            | ErrorKind::InvalidQualificationRequestState => (S::CONFLICT, "InvalidState"),
+            ErrorKind::QualificationTypeAlreadyExists => (S::CONFLICT, "Conflict"),
+            // A retry too soon, or none allowed: the worker may not ask now.
+            ErrorKind::QualificationRetryDelayNotElapsed => (S::CONFLICT, "RetryDelayNotElapsed"),
+            ErrorKind::QualificationRetakeNotAllowed => (S::CONFLICT, "RetakeNotAllowed"),
             ErrorKind::Conflict | ErrorKind::HitAlreadyExists | ErrorKind::DuplicateRequest => {
                 (S::CONFLICT, "Conflict")
             }

@@ -14,9 +14,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-type Res = Result<Response, WorkerApiError>;
+pub(super) type Res = Result<Response, WorkerApiError>;
 
-fn body<T: DeserializeOwned>(b: &Bytes) -> Result<T, WorkerApiError> {
+pub(super) fn body<T: DeserializeOwned>(b: &Bytes) -> Result<T, WorkerApiError> {
     serde_json::from_slice(b).map_err(|e| WorkerApiError::invalid(format!("The request body is not valid: {e}")))
 }
 
@@ -28,7 +28,7 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The signed-in worker, from the bearer token.
-async fn worker(svc: &Service, headers: &HeaderMap) -> Result<String, WorkerApiError> {
+pub(super) async fn worker(svc: &Service, headers: &HeaderMap) -> Result<String, WorkerApiError> {
     let token = bearer(headers).ok_or_else(|| {
         WorkerApiError::unauthenticated(
             "This call needs 'Authorization: Bearer <Token>'; get a token from POST /worker-api/v1/sessions",
@@ -265,28 +265,35 @@ enum AnswerValue {
     Many(Vec<String>),
 }
 
+/// `{"Answers": {"q1": "a", "q2": ["x", "y"]}}`, the body of every submit.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Submit {
+pub(super) struct Submit {
     answers: std::collections::BTreeMap<String, AnswerValue>,
+}
+
+impl Submit {
+    /// Field name → values, as the service takes answers.
+    pub(super) fn into_answers(self) -> Vec<(String, Vec<String>)> {
+        self.answers
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    match v {
+                        AnswerValue::One(s) => vec![s],
+                        AnswerValue::Many(v) => v,
+                    },
+                )
+            })
+            .collect()
+    }
 }
 
 pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, b: Bytes) -> Res {
     let wid = worker(&st.service, &headers).await?;
     let r: Submit = body(&b)?;
-    let answers: Vec<(String, Vec<String>)> = r
-        .answers
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                k,
-                match v {
-                    AnswerValue::One(s) => vec![s],
-                    AnswerValue::Many(v) => v,
-                },
-            )
-        })
-        .collect();
+    let answers = r.into_answers();
     let svc = st.service.clone();
     let a = blocking(&st.service, move || svc.submit(&wid, &id, &answers)).await?;
     Ok(Json(json!({ "AssignmentId": a.assignment_id, "AssignmentStatus": a.status.as_str(), "SubmitTime": a.submitted_at.map(seconds) }))

@@ -4,6 +4,7 @@
 
 mod error;
 mod handlers;
+mod qualifications;
 pub(crate) use handlers::bearer as handlers_bearer;
 
 pub use error::WorkerApiError;
@@ -27,6 +28,13 @@ pub fn routes() -> Router<AppState> {
         .route("/assignments", get(handlers::assignments))
         .route("/assignments/{assignment_id}/submit", post(handlers::submit))
         .route("/assignments/{assignment_id}/return", post(handlers::return_assignment))
+        .route("/qualifications", get(qualifications::mine))
+        .route("/qualification-types", get(qualifications::requestable))
+        .route("/qualification-types/{type_id}", get(qualifications::one_type))
+        .route("/qualification-types/{type_id}/request", post(qualifications::request))
+        .route("/qualification-requests", get(qualifications::my_requests))
+        .route("/qualification-requests/{request_id}/submit", post(qualifications::submit_test))
+        .route("/me/adult", post(qualifications::set_adult))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
