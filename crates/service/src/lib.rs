@@ -8,16 +8,20 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod blocks;
 pub mod config;
 pub mod dashboard;
 pub mod error;
 pub mod hits;
 pub mod ledger;
 pub mod lifecycle;
+pub mod messages;
+pub mod outbox;
 pub mod paging;
 pub mod passwords;
 mod repo;
 pub mod secrets;
+pub mod smtp;
 pub mod tasks;
 pub mod workers;
 
@@ -52,6 +56,8 @@ struct Inner {
     last_due_check: AtomicI64,
     /// Wakes the background scheduler when new work is scheduled.
     wake: tokio::sync::Notify,
+    /// Wakes the outbox deliverer when a call has queued deliveries.
+    outbox_wake: tokio::sync::Notify,
     hasher: passwords::Hasher,
     throttle: passwords::Throttle,
 }
@@ -93,6 +99,7 @@ impl Service {
                 next_due: AtomicI64::new(i64::MIN),
                 last_due_check: AtomicI64::new(i64::MIN),
                 wake: tokio::sync::Notify::new(),
+                outbox_wake: tokio::sync::Notify::new(),
                 hasher: passwords::Hasher::new(config.max_concurrent_password_hashes),
                 throttle: passwords::Throttle::default(),
                 config,

@@ -11,12 +11,23 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sqlite: include_str!("migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("migrations/postgres/0001_init.sql"),
-}];
+/// In version order. Versions are applied when absent, so a gap (a version added on another
+/// branch) is filled when it arrives; a migration must not depend on a version other than those
+/// before it that it names.
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sqlite: include_str!("migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "blocks_messages",
+        sqlite: include_str!("migrations/sqlite/0004_blocks_messages.sql"),
+        postgres: include_str!("migrations/postgres/0004_blocks_messages.sql"),
+    },
+];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;
 

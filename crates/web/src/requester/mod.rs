@@ -9,6 +9,7 @@ pub mod auth;
 mod convert;
 pub mod errors;
 mod hits;
+mod workers;
 
 use crate::{blocking, request_id, AppState};
 use axum::body::{Body, Bytes};
@@ -135,6 +136,10 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         RejectAssignment => assignments::reject(svc, r, body),
         SendBonus => assignments::send_bonus(svc, r, body),
         ListBonusPayments => assignments::list_bonus_payments(svc, r, body),
+        CreateWorkerBlock => workers::create_worker_block(svc, r, body),
+        DeleteWorkerBlock => workers::delete_worker_block(svc, r, body),
+        ListWorkerBlocks => workers::list_worker_blocks(svc, r, body),
+        NotifyWorkers => workers::notify_workers(svc, r, body),
         other => Err(ApiError::request(
             TurkErrorCode::UnsupportedOperation,
             format!(

@@ -14,9 +14,9 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-type Res = Result<Response, WorkerApiError>;
+pub(super) type Res = Result<Response, WorkerApiError>;
 
-fn body<T: DeserializeOwned>(b: &Bytes) -> Result<T, WorkerApiError> {
+pub(super) fn body<T: DeserializeOwned>(b: &Bytes) -> Result<T, WorkerApiError> {
     serde_json::from_slice(b).map_err(|e| WorkerApiError::invalid(format!("The request body is not valid: {e}")))
 }
 
@@ -28,7 +28,7 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The signed-in worker, from the bearer token.
-async fn worker(svc: &Service, headers: &HeaderMap) -> Result<String, WorkerApiError> {
+pub(super) async fn worker(svc: &Service, headers: &HeaderMap) -> Result<String, WorkerApiError> {
     let token = bearer(headers).ok_or_else(|| {
         WorkerApiError::unauthenticated(
             "This call needs 'Authorization: Bearer <Token>'; get a token from POST /worker-api/v1/sessions",
@@ -100,6 +100,7 @@ pub struct SignUp {
     password: String,
     country: String,
     subdivision: Option<String>,
+    email: Option<String>,
 }
 
 pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
@@ -112,6 +113,7 @@ pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
             password: r.password,
             country: r.country,
             subdivision: r.subdivision,
+            email: r.email,
         })
     })
     .await
@@ -139,6 +141,7 @@ pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> Res {
         "Username": p.username,
         "Country": p.country,
         "Subdivision": p.subdivision,
+        "Email": p.email,
         "CreationTime": seconds(p.created_at),
         "Earnings": earnings(&p),
         "AssignmentCounts": counts,
