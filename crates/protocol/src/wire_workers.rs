@@ -71,8 +71,7 @@ mod tests {
 
     #[test]
     fn shapes_match_the_service_model() {
-        let r: NotifyWorkersRequest =
-            parse(br#"{"Subject":"s","MessageText":"m","WorkerIds":["A1","A2"]}"#).unwrap();
+        let r: NotifyWorkersRequest = parse(br#"{"Subject":"s","MessageText":"m","WorkerIds":["A1","A2"]}"#).unwrap();
         assert_eq!(r.worker_ids, ["A1", "A2"]);
         let body = to_body(&NotifyWorkersResponse {
             notify_workers_failure_statuses: vec![NotifyWorkersFailureStatus {

@@ -251,9 +251,6 @@ impl Service {
 
 fn unread_count(tx: &mut dyn Tx, worker_id: &str) -> Result<i64> {
     Ok(tx
-        .query_one(
-            "SELECT COUNT(*) FROM worker_messages WHERE worker_id = ? AND read_at IS NULL",
-            params![worker_id],
-        )?
+        .query_one("SELECT COUNT(*) FROM worker_messages WHERE worker_id = ? AND read_at IS NULL", params![worker_id])?
         .i64(0)?)
 }
