@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use openturk_domain::fees::FeePolicy;
 use openturk_domain::model::Mode;
 use openturk_service::passwords::SignInLimits;
+use openturk_service::smtp::{SmtpSettings, TlsMode};
 use openturk_service::ServiceConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,64 @@ pub struct Config {
     pub lifecycle: Lifecycle,
     pub workers: Workers,
     pub site: Site,
+    pub smtp: Smtp,
+}
+
+/// The SMTP server that NotifyWorkers' email goes through (the outbox's deliverer sends it).
+/// Unset `host`: no email is queued or sent; workers get messages in their inbox only.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Smtp {
+    /// The server's host name. Env: OPENTURK_SMTP_HOST.
+    pub host: Option<String>,
+    /// Default: 25 with `tls = "none"`, 587 with `"starttls"`, 465 with `"tls"`. Env: OPENTURK_SMTP_PORT.
+    pub port: Option<u16>,
+    /// The From address, e.g. `OpenTurk <noreply@example.org>`. Env: OPENTURK_SMTP_FROM.
+    pub from: Option<String>,
+    /// Sign-in to the server, if it needs one: both or neither. Env: OPENTURK_SMTP_USERNAME,
+    /// OPENTURK_SMTP_PASSWORD.
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// `starttls` (the default), `tls` or `none` (plain text: a relay on a trusted network).
+    /// Env: OPENTURK_SMTP_TLS.
+    pub tls: TlsMode,
+    /// A bound on one send, in seconds (kept under the outbox lease). Env: OPENTURK_SMTP_TIMEOUT_SECS.
+    pub timeout_secs: u64,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Smtp {
+            host: None,
+            port: None,
+            from: None,
+            username: None,
+            password: None,
+            tls: TlsMode::Starttls,
+            timeout_secs: 60,
+        }
+    }
+}
+
+impl Smtp {
+    /// The transport's settings, when a server is configured.
+    pub fn settings(&self) -> Option<SmtpSettings> {
+        let host = self.host.clone()?;
+        let port = self.port.unwrap_or(match self.tls {
+            TlsMode::None => 25,
+            TlsMode::Starttls => 587,
+            TlsMode::Tls => 465,
+        });
+        Some(SmtpSettings {
+            host,
+            port,
+            from: self.from.clone().unwrap_or_default(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            tls: self.tls,
+            timeout: std::time::Duration::from_secs(self.timeout_secs),
+        })
+    }
 }
 
 /// The worker website.
@@ -82,6 +141,7 @@ impl Default for Config {
             lifecycle: Lifecycle::default(),
             workers: Workers::default(),
             site: Site::default(),
+            smtp: Smtp::default(),
         }
     }
 }
@@ -154,6 +214,30 @@ impl Config {
         if let Ok(v) = std::env::var("OPENTURK_SITE_HTTPS") {
             c.site.https = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        let env = |k: &str| std::env::var(k).ok();
+        if let Some(v) = env("OPENTURK_SMTP_HOST") {
+            c.smtp.host = Some(v).filter(|h| !h.is_empty());
+        }
+        if let Some(v) = env("OPENTURK_SMTP_PORT") {
+            c.smtp.port = Some(v.parse().with_context(|| format!("OPENTURK_SMTP_PORT={v}: use a port number"))?);
+        }
+        if let Some(v) = env("OPENTURK_SMTP_FROM") {
+            c.smtp.from = Some(v);
+        }
+        if let Some(v) = env("OPENTURK_SMTP_USERNAME") {
+            c.smtp.username = Some(v);
+        }
+        if let Some(v) = env("OPENTURK_SMTP_PASSWORD") {
+            c.smtp.password = Some(v);
+        }
+        if let Some(v) = env("OPENTURK_SMTP_TLS") {
+            c.smtp.tls =
+                TlsMode::parse(&v).with_context(|| format!("OPENTURK_SMTP_TLS={v}: use starttls, tls or none"))?;
+        }
+        if let Some(v) = env("OPENTURK_SMTP_TIMEOUT_SECS") {
+            c.smtp.timeout_secs =
+                v.parse().with_context(|| format!("OPENTURK_SMTP_TIMEOUT_SECS={v}: use a number of seconds"))?;
+        }
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
         }
@@ -189,6 +273,20 @@ impl Config {
         if w.sign_in_window_minutes < 1 {
             bail!("workers.sign_in_window_minutes must be at least 1");
         }
+        if self.smtp.host.is_some() {
+            if self.smtp.from.as_deref().is_none_or(str::is_empty) {
+                bail!("smtp.from is required with smtp.host: the From address of the email sent, e.g. \"OpenTurk <noreply@example.org>\"");
+            }
+            if self.smtp.username.is_some() != self.smtp.password.is_some() {
+                bail!("smtp.username and smtp.password go together: set both or neither");
+            }
+            // The send must end before the outbox lease does, or another replica could send too.
+            if self.smtp.timeout_secs < 1
+                || self.smtp.timeout_secs * 1000 >= (openturk_service::outbox::LEASE_MS / 2) as u64
+            {
+                bail!("smtp.timeout_secs must be between 1 and {}", openturk_service::outbox::LEASE_MS / 2000 - 1);
+            }
+        }
         if self.fees.minimum_fee_cents < 0 || self.fees.commission_basis_points < 0 {
             bail!("fees must not be negative");
         }
@@ -216,6 +314,7 @@ impl Config {
                 failures_per_address: self.workers.sign_in_failures_per_address,
                 window_secs: self.workers.sign_in_window_minutes * 60,
             },
+            email_enabled: self.smtp.host.is_some(),
             ..ServiceConfig::default()
         }
     }

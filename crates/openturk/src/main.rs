@@ -9,6 +9,7 @@ use openturk_domain::clock::{Clock, ManualClock, SystemClock};
 use openturk_domain::model::Mode;
 use openturk_domain::Money;
 use openturk_service::accounts::AccessKey;
+use openturk_service::outbox::{OutboxEntry, Status};
 use openturk_service::secrets::{write_private, Sealer};
 use openturk_service::workers::NewWorker;
 use openturk_service::Service;
@@ -49,6 +50,22 @@ enum Command {
     /// Checks the books.
     #[command(subcommand)]
     Ledger(LedgerCmd),
+    /// Shows the outbox: email (and later notification) deliveries, their status and last error.
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
+}
+
+#[derive(Subcommand)]
+enum OutboxCmd {
+    /// Lists deliveries, newest first.
+    List {
+        /// Only deliveries in this status: Pending, Sent or Failed.
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -79,6 +96,9 @@ enum WorkerCmd {
         country: String,
         #[arg(long)]
         subdivision: Option<String>,
+        /// Where NotifyWorkers also sends email.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Grants the Masters qualification to a worker (WorkerId or username): an operator's
     /// decision, as on MTurk.
@@ -151,9 +171,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Worker(WorkerCmd::Create { name, password, country, subdivision }) => {
+        Command::Worker(WorkerCmd::Create { name, password, country, subdivision, email }) => {
             let svc = open(&config, Arc::new(SystemClock))?;
-            let id = svc.create_worker(&NewWorker { username: name, password, country, subdivision })?;
+            let id = svc.create_worker(&NewWorker { username: name, password, country, subdivision, email })?;
             println!("{id}");
             Ok(())
         }
@@ -170,6 +190,15 @@ fn run(cli: Cli) -> Result<()> {
             println!("{id} is not a Master any more");
             Ok(())
         }
+        Command::Outbox(OutboxCmd::List { status, limit }) => {
+            let status = match status.as_deref() {
+                None => None,
+                Some(s) => Some(Status::parse(s).ok_or_else(|| anyhow!("--status {s}: use Pending, Sent or Failed"))?),
+            };
+            let svc = open(&config, Arc::new(SystemClock))?;
+            print!("{}", outbox_table(&svc.outbox_list(status, limit)?));
+            Ok(())
+        }
         Command::Ledger(LedgerCmd::Verify) => {
             let svc = open(&config, Arc::new(SystemClock))?;
             let (accounts, problems) = svc.verify_ledger()?;
@@ -184,6 +213,38 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
     }
+}
+
+/// `openturk outbox list`: one line per delivery, times in UTC.
+fn outbox_table(rows: &[OutboxEntry]) -> String {
+    let time = |ms: i64| {
+        let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000) / 1000);
+        let (y, m, d) = openturk_domain::clock::civil_from_days(days);
+        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    };
+    let mut out = format!(
+        "{:>6}  {:<7}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",
+        "seq", "channel", "destination", "status", "attempts", "created", "next attempt / sent"
+    );
+    for r in rows {
+        let when = match r.status {
+            Status::Sent => r.sent_at.map(time).unwrap_or_default(),
+            Status::Pending => time(r.next_attempt_at),
+            Status::Failed => "-".into(),
+        };
+        out.push_str(&format!(
+            "{:>6}  {:<7}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  {}\n",
+            r.seq,
+            r.channel,
+            r.destination,
+            r.status.as_str(),
+            r.attempts,
+            time(r.created_at),
+            when,
+            r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
+        ));
+    }
+    out
 }
 
 /// An AWS shared-credentials profile.
@@ -275,6 +336,7 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         write_private(&cred_path, &profile("default", &key))
             .with_context(|| format!("cannot write {}", cred_path.display()))?;
     }
+    let smtp = config.smtp.settings();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.listen)
@@ -304,12 +366,31 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         if manual.is_some() {
             let _ = writeln!(out, "  Test clock:    on (POST /_openturk/test/clock)");
         }
+        match &smtp {
+            Some(s) => {
+                let _ = writeln!(out, "  Email:         SMTP {}:{} ({:?})", s.host, s.port, s.tls);
+            }
+            None => {
+                let _ = writeln!(out, "  Email:         off (no smtp.host; messages go to workers' inboxes only)");
+            }
+        }
         let _ = out.flush();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut sched_stop = stop_rx.clone();
         let scheduler = tokio::spawn(svc.clone().run_scheduler(async move {
             let _ = sched_stop.wait_for(|s| *s).await;
         }));
+        // The outbox deliverer, when email is configured: sends what calls queued, with retries.
+        let deliverer = match &smtp {
+            Some(s) => {
+                let transport = openturk_service::smtp::SmtpTransport::new(s).map_err(|e| anyhow!(e))?;
+                let mut stop = stop_rx.clone();
+                Some(tokio::spawn(svc.clone().run_deliverer(Arc::new(transport), async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })))
+            }
+            None => None,
+        };
         let state = openturk_web::AppState::new(svc, manual).with_site(site);
         let shutdown = async move {
             let _ = tokio::signal::ctrl_c().await;
@@ -317,6 +398,9 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         };
         openturk_web::serve(listener, state, shutdown).await?;
         let _ = scheduler.await;
+        if let Some(d) = deliverer {
+            let _ = d.await;
+        }
         Ok(())
     })
 }

@@ -23,6 +23,9 @@ pub struct ServiceConfig {
     pub max_concurrent_password_hashes: usize,
     /// Limits on failed sign-ins.
     pub sign_in_limits: SignInLimits,
+    /// Whether an SMTP server is configured: NotifyWorkers queues email (for workers with an
+    /// address) only then, as nothing would send it otherwise.
+    pub email_enabled: bool,
 }
 
 impl Default for ServiceConfig {
@@ -38,6 +41,7 @@ impl Default for ServiceConfig {
             signature_max_skew_secs: 15 * 60,
             max_concurrent_password_hashes: default_hash_concurrency(),
             sign_in_limits: SignInLimits::default(),
+            email_enabled: false,
         }
     }
 }

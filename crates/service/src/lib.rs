@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod blocks;
 pub mod config;
 pub mod dashboard;
 pub mod error;
@@ -15,11 +16,14 @@ mod groups;
 pub mod hits;
 pub mod ledger;
 pub mod lifecycle;
+pub mod messages;
+pub mod outbox;
 pub mod paging;
 pub mod passwords;
 pub mod qualifications;
 mod repo;
 pub mod secrets;
+pub mod smtp;
 pub mod tasks;
 pub mod workers;
 
@@ -54,6 +58,8 @@ struct Inner {
     last_due_check: AtomicI64,
     /// Wakes the background scheduler when new work is scheduled.
     wake: tokio::sync::Notify,
+    /// Wakes the outbox deliverer when a call has queued deliveries.
+    outbox_wake: tokio::sync::Notify,
     hasher: passwords::Hasher,
     throttle: passwords::Throttle,
 }
@@ -95,6 +101,7 @@ impl Service {
                 next_due: AtomicI64::new(i64::MIN),
                 last_due_check: AtomicI64::new(i64::MIN),
                 wake: tokio::sync::Notify::new(),
+                outbox_wake: tokio::sync::Notify::new(),
                 hasher: passwords::Hasher::new(config.max_concurrent_password_hashes),
                 throttle: passwords::Throttle::default(),
                 config,

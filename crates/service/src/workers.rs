@@ -17,6 +17,8 @@ pub struct NewWorker {
     pub password: String,
     pub country: String,
     pub subdivision: Option<String>,
+    /// Where NotifyWorkers also sends email; optional.
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +111,7 @@ pub struct WorkerProfile {
     pub username: String,
     pub country: String,
     pub subdivision: Option<String>,
+    pub email: Option<String>,
     pub created_at: Millis,
     /// Rewards of submitted work not yet approved or rejected.
     pub pending: Money,
@@ -142,6 +145,9 @@ fn check_new_worker(w: &NewWorker) -> Result<()> {
         if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(Error::invalid(format!("Subdivision '{s}' is not an ISO 3166-2 subdivision code such as CA")));
         }
+    }
+    if let Some(e) = &w.email {
+        crate::messages::check_email(e)?;
     }
     Ok(())
 }
@@ -197,8 +203,8 @@ impl Service {
                 return Err(Error::new(ErrorKind::Conflict, format!("Username '{}' is already taken", w.username)));
             }
             tx.execute(
-                "INSERT INTO workers (worker_id, username, password_hash, country, subdivision, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                params![&worker_id, &w.username, &hash, &w.country, w.subdivision.clone(), now],
+                "INSERT INTO workers (worker_id, username, password_hash, country, subdivision, email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![&worker_id, &w.username, &hash, &w.country, w.subdivision.clone(), w.email.clone(), now],
             )?;
             Ok(worker_id.clone())
         })
@@ -417,7 +423,7 @@ fn decode_group_token(t: &str, sort: GroupSort) -> Result<Vec<Value>> {
 pub(crate) fn profile_in(tx: &mut dyn Tx, worker_id: &str) -> Result<WorkerProfile> {
     let r = tx
         .query_opt(
-            "SELECT username, country, subdivision, created_at FROM workers WHERE worker_id = ?",
+            "SELECT username, country, subdivision, created_at, email FROM workers WHERE worker_id = ?",
             params![worker_id],
         )?
         .ok_or_else(|| crate::not_found(ErrorKind::WorkerNotFound, "Worker", worker_id))?;
@@ -449,6 +455,7 @@ pub(crate) fn profile_in(tx: &mut dyn Tx, worker_id: &str) -> Result<WorkerProfi
         username: r.string(0)?,
         country: r.string(1)?,
         subdivision: r.opt_string(2)?,
+        email: r.opt_string(4)?,
         created_at: r.i64(3)?,
         pending,
         approved,

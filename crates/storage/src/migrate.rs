@@ -11,6 +11,9 @@ struct Migration {
     postgres: &'static str,
 }
 
+/// In version order. Versions are applied when absent, so a gap (a version added on another
+/// branch) is filled when it arrives; a migration must not depend on a version other than those
+/// before it that it names.
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
@@ -29,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "qualifications",
         sqlite: include_str!("migrations/sqlite/0003_qualifications.sql"),
         postgres: include_str!("migrations/postgres/0003_qualifications.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "blocks_messages",
+        sqlite: include_str!("migrations/sqlite/0004_blocks_messages.sql"),
+        postgres: include_str!("migrations/postgres/0004_blocks_messages.sql"),
     },
 ];
 

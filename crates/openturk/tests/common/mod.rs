@@ -202,6 +202,7 @@ impl TestServer {
                     password: "password-123".into(),
                     country: "US".into(),
                     subdivision: None,
+                    email: None,
                 })
                 .unwrap();
             let sess = s.sign_in(&name, "password-123", None).unwrap();

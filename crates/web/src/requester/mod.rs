@@ -10,6 +10,7 @@ mod convert;
 pub mod errors;
 mod hits;
 mod qualifications;
+mod workers;
 
 use crate::{blocking, request_id, AppState};
 use axum::body::{Body, Bytes};
@@ -149,6 +150,10 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         ListQualificationRequests => qualifications::list_requests(svc, r, body),
         AcceptQualificationRequest => qualifications::accept_request(svc, r, body),
         RejectQualificationRequest => qualifications::reject_request(svc, r, body),
+        CreateWorkerBlock => workers::create_worker_block(svc, r, body),
+        DeleteWorkerBlock => workers::delete_worker_block(svc, r, body),
+        ListWorkerBlocks => workers::list_worker_blocks(svc, r, body),
+        NotifyWorkers => workers::notify_workers(svc, r, body),
         other => Err(ApiError::request(
             TurkErrorCode::UnsupportedOperation,
             format!(

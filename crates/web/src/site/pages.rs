@@ -442,6 +442,7 @@ pub async fn sign_up(State(st): State<AppState>, headers: HeaderMap, client: Cli
         password: password.clone(),
         country: country.clone(),
         subdivision: (!subdivision.is_empty()).then(|| subdivision.clone()),
+        email: None,
     };
     let svc = st.service.clone();
     // Hashing the password: off the async threads, as in sign-in.

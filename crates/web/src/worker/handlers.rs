@@ -100,6 +100,7 @@ pub struct SignUp {
     password: String,
     country: String,
     subdivision: Option<String>,
+    email: Option<String>,
 }
 
 pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
@@ -112,6 +113,7 @@ pub async fn sign_up(State(st): State<AppState>, b: Bytes) -> Res {
             password: r.password,
             country: r.country,
             subdivision: r.subdivision,
+            email: r.email,
         })
     })
     .await
@@ -139,6 +141,7 @@ pub async fn me(State(st): State<AppState>, headers: HeaderMap) -> Res {
         "Username": p.username,
         "Country": p.country,
         "Subdivision": p.subdivision,
+        "Email": p.email,
         "CreationTime": seconds(p.created_at),
         "Earnings": earnings(&p),
         "AssignmentCounts": counts,

@@ -5,6 +5,7 @@
 mod error;
 mod handlers;
 mod qualifications;
+mod messages;
 pub(crate) use handlers::bearer as handlers_bearer;
 
 pub use error::WorkerApiError;
@@ -21,6 +22,9 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(handlers::me))
         .route("/dashboard", get(handlers::dashboard))
         .route("/me/password", post(handlers::change_password))
+        .route("/me/email", axum::routing::put(messages::set_email))
+        .route("/messages", get(messages::list))
+        .route("/messages/{message_id}/read", post(messages::mark_read))
         .route("/hit-groups", get(handlers::hit_groups))
         .route("/hit-groups/{group_id}/accept", post(handlers::accept_group))
         .route("/hits/{hit_id}", get(handlers::preview_hit))

@@ -1,0 +1,468 @@
+//! NotifyWorkers on both backends: parameter rules, who is notified and who comes back in
+//! NotifyWorkersFailureStatuses, the worker's inbox, and email through the outbox to a real SMTP
+//! server that the test starts (aiosmtpd, by scripts/smtp-sink): the exact message received,
+//! retries after the server was down, and two replicas on one database sending each email once.
+
+mod common;
+
+use common::{create_hit, err, sync, Options, TestServer};
+use openturk_service::outbox::{OutboxEntry, Status};
+use openturk_service::smtp::{SmtpSettings, SmtpTransport, TlsMode};
+use openturk_service::{Service, ServiceConfig};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+/// A real SMTP server (tests/smtp/sink.py) on 127.0.0.1:port; each message it receives comes
+/// out of `messages` as `{"mail_from", "rcpt_tos", "data"}`.
+struct Sink {
+    child: Child,
+    messages: mpsc::Receiver<Value>,
+}
+
+impl Sink {
+    fn start(port: u16) -> Sink {
+        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/smtp-sink");
+        let mut child = Command::new(script)
+            .arg(port.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start scripts/smtp-sink");
+        let (tx, rx) = mpsc::channel();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if line.starts_with("listening ") {
+                    let _ = ready_tx.send(());
+                } else if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    let _ = tx.send(v);
+                }
+            }
+        });
+        // The first start on a fresh machine installs aiosmtpd into the virtualenv.
+        ready_rx.recv_timeout(Duration::from_secs(600)).expect("the SMTP server started");
+        Sink { child, messages: rx }
+    }
+
+    /// The next message received, waiting at most 20 s.
+    fn next(&self) -> Value {
+        self.messages.recv_timeout(Duration::from_secs(20)).expect("a message reached the SMTP server")
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn smtp_to(port: u16) -> SmtpTransport {
+    SmtpTransport::new(&SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        from: "OpenTurk <noreply@openturk.test>".into(),
+        username: None,
+        password: None,
+        tls: TlsMode::None,
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+}
+
+fn email_on() -> Options {
+    Options { config: ServiceConfig { email_enabled: true, ..ServiceConfig::default() }, ..Options::default() }
+}
+
+/// Runs `svc`'s outbox deliverer until the returned sender is dropped.
+fn deliverer(svc: &Service, port: u16) -> tokio::sync::oneshot::Sender<()> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(svc.clone().run_deliverer(Arc::new(smtp_to(port)), async move {
+        let _ = stopped.await;
+    }));
+    stop
+}
+
+fn outbox(s: &TestServer) -> Vec<OutboxEntry> {
+    sync(|| s.service.outbox_list(None, 1000)).unwrap()
+}
+
+/// Waits (boundedly) until the outbox satisfies `done`.
+async fn outbox_until(s: &TestServer, what: &str, done: impl Fn(&[OutboxEntry]) -> bool) -> Vec<OutboxEntry> {
+    for _ in 0..400 {
+        let rows = outbox(s);
+        if done(&rows) {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("outbox never got to: {what}; it holds {:#?}", outbox(s));
+}
+
+/// A worker whose work the default requester approved (or rejected): one NotifyWorkers reaches.
+async fn worked_for(s: &TestServer, name: &str, approve: bool) -> (String, String) {
+    let c = s.client();
+    let (wid, token) = s.worker(name).await;
+    let hit = create_hit(&c).send().await.unwrap().hit.unwrap().hit_id.unwrap();
+    let (st, a) = s.worker_call(Method::POST, &format!("/hits/{hit}/accept"), &token, None).await;
+    assert_eq!(st, 201, "{a}");
+    let aid = a["AssignmentId"].as_str().unwrap().to_string();
+    let body = json!({ "Answers": { "answer": "done" } });
+    let (st, r) = s.worker_call(Method::POST, &format!("/assignments/{aid}/submit"), &token, Some(body)).await;
+    assert_eq!(st, 200, "{r}");
+    if approve {
+        c.approve_assignment().assignment_id(&aid).send().await.unwrap();
+    } else {
+        c.reject_assignment().assignment_id(&aid).requester_feedback("Wrong").send().await.unwrap();
+    }
+    (wid, token)
+}
+
+both_backends!(parameter_rules, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let (w, _) = worked_for(&s, "ana", true).await;
+    let send = |subject: String, text: String, ids: Vec<String>| {
+        c.notify_workers().subject(subject).message_text(text).set_worker_ids(Some(ids)).send()
+    };
+    let cases = [
+        ("s".repeat(201), "m".to_string(), vec![w.clone()], "'Subject'"),
+        (String::new(), "m".to_string(), vec![w.clone()], "'Subject'"),
+        ("s".into(), "m".repeat(4097), vec![w.clone()], "'MessageText'"),
+        ("s".into(), String::new(), vec![w.clone()], "'MessageText'"),
+        ("s".into(), "m".into(), vec![], "up to 100 Workers"),
+        ("s".into(), "m".into(), vec![w.clone(); 101], "up to 100 Workers"),
+        ("line\nbreak".into(), "m".into(), vec![w.clone()], "Subject must be one line"),
+    ];
+    for (subject, text, ids, expect) in cases {
+        let (code, msg) = err(send(subject, text, ids).await.unwrap_err());
+        assert_eq!(code, "RequestError");
+        assert!(msg.contains(expect), "{expect}: {msg}");
+    }
+    // The limits themselves are fine: 200, 4,096 (characters, not bytes) and 100.
+    let r = send("s".repeat(200), "é".repeat(4096), vec![w.clone(); 100]).await.unwrap();
+    assert_eq!(r.notify_workers_failure_statuses().len(), 0);
+    // A worker listed 100 times gets the message once.
+    let inbox = sync(|| s.service.worker_messages(&w, false, None, None)).unwrap();
+    assert_eq!(inbox.page.items.len(), 1);
+});
+
+both_backends!(who_is_notified, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let (approved, at) = worked_for(&s, "ana", true).await;
+    let (rejected, _) = worked_for(&s, "bob", false).await;
+    let (blocked, bt) = worked_for(&s, "cyd", true).await;
+    c.create_worker_block().worker_id(&blocked).reason("Poor quality").send().await.unwrap();
+    let (stranger, _) = s.worker("dee").await;
+    // Work submitted but neither approved nor rejected does not count yet (API Reference).
+    let (pending, pt) = s.worker("eve").await;
+    let hit = create_hit(&c).send().await.unwrap().hit.unwrap().hit_id.unwrap();
+    let (_, a) = s.worker_call(Method::POST, &format!("/hits/{hit}/accept"), &pt, None).await;
+    let aid = a["AssignmentId"].as_str().unwrap();
+    let body = json!({ "Answers": { "answer": "x" } });
+    s.worker_call(Method::POST, &format!("/assignments/{aid}/submit"), &pt, Some(body)).await;
+    // Another requester's worker is a stranger to this one.
+    let other = sync(|| s.service.create_requester("other")).unwrap();
+
+    let ids: Vec<String> =
+        [&approved, &rejected, &blocked, &stranger, &pending, "A0NOSUCHWORKER", "junk"].map(str::to_string).to_vec();
+    let r = c
+        .notify_workers()
+        .subject("Bonus HITs tomorrow")
+        .message_text("Hello,\nnew HITs at 9:00 UTC.")
+        .set_worker_ids(Some(ids))
+        .send()
+        .await
+        .unwrap();
+    let failures: Vec<(&str, &str, &str)> = r
+        .notify_workers_failure_statuses()
+        .iter()
+        .map(|f| {
+            (
+                f.worker_id().unwrap(),
+                f.notify_workers_failure_code().unwrap().as_str(),
+                f.notify_workers_failure_message().unwrap(),
+            )
+        })
+        .collect();
+    let not_worked = |w: &str| {
+        format!("Worker {w} cannot be notified: you can notify only Workers whose work you have approved or rejected.")
+    };
+    assert_eq!(
+        failures,
+        [
+            (stranger.as_str(), "HardFailure", not_worked(&stranger).as_str()),
+            (pending.as_str(), "HardFailure", not_worked(&pending).as_str()),
+            ("A0NOSUCHWORKER", "HardFailure", "WorkerId is invalid."),
+            ("junk", "HardFailure", "WorkerId is invalid."),
+        ]
+    );
+    let oc = s.client_with(&other.access_key_id, &other.secret_access_key);
+    let r = oc.notify_workers().subject("s").message_text("m").worker_ids(&approved).send().await.unwrap();
+    assert_eq!(r.notify_workers_failure_statuses()[0].worker_id(), Some(approved.as_str()));
+
+    // The inbox, through the worker API: the message, unread; then read.
+    let (st, inbox) = s.worker_call(Method::GET, "/messages", &at, None).await;
+    assert_eq!(st, 200, "{inbox}");
+    assert_eq!(inbox["UnreadCount"], 1);
+    let m = &inbox["Messages"][0];
+    assert_eq!(m["Subject"], "Bonus HITs tomorrow");
+    assert_eq!(m["MessageText"], "Hello,\nnew HITs at 9:00 UTC.");
+    assert_eq!(m["RequesterId"], s.requester_id.as_str());
+    assert_eq!(m["RequesterName"], "default");
+    assert!(m["ReadTime"].is_null());
+    assert!(inbox["NextToken"].is_null());
+    let id = m["MessageId"].as_str().unwrap().to_string();
+    // Another worker cannot touch it.
+    let (st, _) = s.worker_call(Method::POST, &format!("/messages/{id}/read"), &bt, None).await;
+    assert_eq!(st, 404);
+    let (st, _) = s.worker_call(Method::POST, &format!("/messages/{id}/read"), &at, None).await;
+    assert_eq!(st, 204);
+    let (_, inbox) = s.worker_call(Method::GET, "/messages", &at, None).await;
+    assert_eq!(inbox["UnreadCount"], 0);
+    assert_eq!(inbox["Messages"][0]["ReadTime"].as_f64().map(|t| t as i64), Some(s.now_secs()));
+    let (_, unread) = s.worker_call(Method::GET, "/messages?UnreadOnly=true", &at, None).await;
+    assert_eq!(unread["Messages"].as_array().unwrap().len(), 0);
+    // The blocked worker got it too; the stranger and the pending worker got nothing.
+    let (_, inbox) = s.worker_call(Method::GET, "/messages", &bt, None).await;
+    assert_eq!(inbox["Messages"].as_array().unwrap().len(), 1);
+    let (_, inbox) = s.worker_call(Method::GET, "/messages", &pt, None).await;
+    assert_eq!(inbox["Messages"].as_array().unwrap().len(), 0);
+    // Email is off on this server: nothing was queued.
+    assert!(outbox(&s).is_empty());
+});
+
+both_backends!(inbox_pages_newest_first, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let (w, t) = worked_for(&s, "ana", true).await;
+    for i in 0..3 {
+        c.notify_workers().subject(format!("n{i}")).message_text("m").worker_ids(&w).send().await.unwrap();
+    }
+    let (_, p1) = s.worker_call(Method::GET, "/messages?MaxResults=2", &t, None).await;
+    let subjects: Vec<&str> =
+        p1["Messages"].as_array().unwrap().iter().map(|m| m["Subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["n2", "n1"]);
+    let next = p1["NextToken"].as_str().unwrap();
+    let (_, p2) = s.worker_call(Method::GET, &format!("/messages?MaxResults=2&NextToken={next}"), &t, None).await;
+    assert_eq!(p2["Messages"][0]["Subject"], "n0");
+    assert!(p2["NextToken"].is_null(), "the worker API ends on the last page: {p2}");
+});
+
+both_backends!(worker_email_setting, |b| async move {
+    let s = TestServer::start(b).await;
+    let (_, t) = s.worker("ana").await;
+    let (_, me) = s.worker_call(Method::GET, "/me", &t, None).await;
+    assert!(me["Email"].is_null());
+    let (st, e) = s.worker_call(Method::PUT, "/me/email", &t, Some(json!({ "Email": "not an address" }))).await;
+    assert_eq!(st, 422, "{e}");
+    let (st, _) = s.worker_call(Method::PUT, "/me/email", &t, Some(json!({ "Email": "ana@example.org" }))).await;
+    assert_eq!(st, 204);
+    let (_, me) = s.worker_call(Method::GET, "/me", &t, None).await;
+    assert_eq!(me["Email"], "ana@example.org");
+    let (st, _) = s.worker_call(Method::PUT, "/me/email", &t, Some(json!({ "Email": null }))).await;
+    assert_eq!(st, 204);
+    let (_, me) = s.worker_call(Method::GET, "/me", &t, None).await;
+    assert!(me["Email"].is_null());
+    // At sign-up.
+    let r = reqwest::Client::new()
+        .post(format!("{}/worker-api/v1/workers", s.endpoint()))
+        .json(&json!({ "Username": "bob", "Password": "password-123", "Country": "US", "Email": "bo@example.org" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let bo = r.json::<Value>().await.unwrap()["WorkerId"].as_str().unwrap().to_string();
+    assert_eq!(sync(|| s.service.worker_profile(&bo)).unwrap().email.as_deref(), Some("bo@example.org"));
+});
+
+/// Decodes a quoted-printable body (RFC 2045 6.7): soft line breaks and `=XX` escapes.
+fn unquote(qp: &str) -> String {
+    let joined = qp.replace("=\n", "");
+    let b = joined.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Splits a received message into its headers (name lower-cased) and its body.
+fn parse_message(data: &str) -> (Vec<(String, String)>, String) {
+    let data = data.replace("\r\n", "\n");
+    let (head, body) = data.split_once("\n\n").expect("headers and a body");
+    let headers =
+        head.lines().filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect();
+    (headers, body.to_string())
+}
+
+both_backends!(email_reaches_a_real_smtp_server, |b| async move {
+    let s = TestServer::start_with(b, email_on()).await;
+    let c = s.client();
+    let port = free_port();
+    let sink = Sink::start(port);
+    let _stop = deliverer(&s.service, port);
+    let (ana, at) = worked_for(&s, "ana", true).await;
+    let (bo, _) = worked_for(&s, "bob", true).await; // no email address: inbox only
+    let (st, _) = s.worker_call(Method::PUT, "/me/email", &at, Some(json!({ "Email": "ana@example.org" }))).await;
+    assert_eq!(st, 204);
+
+    let text = "Hello Ana,\n\nThank you for your careful work.\nMore HITs come on Monday.";
+    c.notify_workers().subject("Thank you").message_text(text).worker_ids(&ana).worker_ids(&bo).send().await.unwrap();
+
+    let m = sink.next();
+    println!("received by the SMTP server:\n{}", m["data"].as_str().unwrap());
+    assert_eq!(m["mail_from"], "noreply@openturk.test");
+    assert_eq!(m["rcpt_tos"], json!(["ana@example.org"]));
+    let (headers, body) = parse_message(m["data"].as_str().unwrap());
+    let h = |k: &str| headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(h("from"), Some("OpenTurk <noreply@openturk.test>"));
+    assert_eq!(h("to"), Some("ana@example.org"));
+    assert_eq!(h("subject"), Some("Thank you"));
+    assert_eq!(h("content-type"), Some("text/plain; charset=utf-8"));
+    // A line longer than 76 characters and the signature separator's trailing space make lettre
+    // choose quoted-printable, as it should.
+    assert_eq!(h("content-transfer-encoding"), Some("quoted-printable"));
+    assert_eq!(
+        unquote(&body),
+        format!(
+            "{text}\n\n-- \nSent by the requester default ({}), whose HITs you have worked on. This message is also \
+             in your OpenTurk inbox.\n\n",
+            s.requester_id
+        )
+    );
+    let rows = outbox_until(&s, "the email sent", |r| r.len() == 1 && r[0].status == Status::Sent).await;
+    assert_eq!(
+        (rows[0].channel.as_str(), rows[0].destination.as_str(), rows[0].attempts),
+        ("email", "ana@example.org", 1)
+    );
+    assert_eq!(rows[0].last_error, None);
+    // Bo, without an address, has the message in the inbox only, and no email was queued.
+    assert_eq!(sync(|| s.service.worker_messages(&bo, false, None, None)).unwrap().page.items.len(), 1);
+    assert!(sink.messages.recv_timeout(Duration::from_millis(300)).is_err(), "only one email");
+});
+
+both_backends!(email_is_retried_after_the_server_was_down, |b| async move {
+    let s = TestServer::start_with(b, email_on()).await;
+    let c = s.client();
+    let port = free_port(); // nothing listens there yet
+    let _stop = deliverer(&s.service, port);
+    let (ana, at) = worked_for(&s, "ana", true).await;
+    s.worker_call(Method::PUT, "/me/email", &at, Some(json!({ "Email": "ana@example.org" }))).await;
+    c.notify_workers().subject("Still there?").message_text("Ping").worker_ids(&ana).send().await.unwrap();
+
+    // The first attempt fails (connection refused); the row waits 30 s of marketplace time.
+    let rows = outbox_until(&s, "one failed attempt", |r| r.len() == 1 && r[0].attempts == 1).await;
+    assert_eq!(rows[0].status, Status::Pending);
+    let error = rows[0].last_error.clone().expect("the error is recorded");
+    assert!(!error.is_empty());
+    assert_eq!(rows[0].next_attempt_at, s.service.now() + 30_000);
+
+    // The CLI shows it, with its last error.
+    let list = Command::new(env!("CARGO_BIN_EXE_openturk"))
+        .args(["outbox", "list", "--database", &s.db_url, "--data-dir"])
+        .arg(s.dir.join("cli"))
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    let out = String::from_utf8(list.stdout).unwrap();
+    println!("openturk outbox list:\n{out}");
+    let line = out.lines().nth(1).expect("one delivery");
+    assert!(line.contains("email") && line.contains("ana@example.org") && line.contains("Pending"), "{line}");
+    assert!(line.contains(error.lines().next().unwrap()), "{line}");
+
+    // The server comes up; before the backoff ends nothing is sent, then it is.
+    let sink = Sink::start(port);
+    s.clock.advance_secs(29);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(outbox(&s)[0].attempts, 1, "not before the backoff ends");
+    s.clock.advance_secs(1);
+    let m = sink.next();
+    assert!(m["data"].as_str().unwrap().contains("Subject: Still there?"));
+    let rows = outbox_until(&s, "sent on the second attempt", |r| r[0].status == Status::Sent).await;
+    assert_eq!((rows[0].attempts, rows[0].last_error.as_deref()), (2, None));
+});
+
+both_backends!(two_replicas_send_each_email_once, |b| async move {
+    let s = TestServer::start_with(b, email_on()).await;
+    let c = s.client();
+    let port = free_port();
+    let sink = Sink::start(port);
+    let (ana, at) = worked_for(&s, "ana", true).await;
+    s.worker_call(Method::PUT, "/me/email", &at, Some(json!({ "Email": "ana@example.org" }))).await;
+    // Queued before any deliverer runs, so that both find all of them at once.
+    const N: usize = 40;
+    for i in 0..N {
+        c.notify_workers().subject(format!("n{i}")).message_text("m").worker_ids(&ana).send().await.unwrap();
+    }
+    let replica = sync(|| {
+        TestServer::replica(&s.db_url, &s.clock, ServiceConfig { email_enabled: true, ..ServiceConfig::default() })
+    });
+    // Two deliverers, each claiming and sending as fast as it can, on two services.
+    let (a, b2) = (s.service.clone(), replica.clone());
+    let t1 = tokio::spawn(async move { a.deliver_due("replica-a", &smtp_to(port)).await.unwrap() });
+    let t2 = tokio::spawn(async move { b2.deliver_due("replica-b", &smtp_to(port)).await.unwrap() });
+    let (n1, n2) = (t1.await.unwrap(), t2.await.unwrap());
+    assert_eq!(n1 + n2, N, "each row sent by exactly one replica ({n1} + {n2})");
+    let mut subjects: Vec<String> = (0..N)
+        .map(|_| {
+            let (h, _) = parse_message(sink.next()["data"].as_str().unwrap());
+            h.into_iter().find(|(k, _)| k == "subject").unwrap().1
+        })
+        .collect();
+    assert!(sink.messages.recv_timeout(Duration::from_millis(500)).is_err(), "no email twice");
+    subjects.sort_by_key(|s| s[1..].parse::<usize>().unwrap());
+    assert_eq!(subjects, (0..N).map(|i| format!("n{i}")).collect::<Vec<_>>());
+    assert!(outbox(&s).iter().all(|r| r.status == Status::Sent && r.attempts == 1));
+});
+
+both_backends!(claims_never_overlap, |b| async move {
+    // The claim itself, raced by two services on one database from two threads.
+    let s = TestServer::start_with(b, email_on()).await;
+    let c = s.client();
+    let (ana, at) = worked_for(&s, "ana", true).await;
+    s.worker_call(Method::PUT, "/me/email", &at, Some(json!({ "Email": "ana@example.org" }))).await;
+    for i in 0..30 {
+        c.notify_workers().subject(format!("n{i}")).message_text("m").worker_ids(&ana).send().await.unwrap();
+    }
+    let replica = sync(|| TestServer::replica(&s.db_url, &s.clock, ServiceConfig::default()));
+    let claim = |svc: Service, owner: &'static str| {
+        std::thread::spawn(move || {
+            let mut mine = Vec::new();
+            loop {
+                let got = svc.outbox_claim(owner, 3).unwrap();
+                if got.is_empty() {
+                    return mine;
+                }
+                mine.extend(got.into_iter().map(|c| c.seq));
+            }
+        })
+    };
+    let (h1, h2) = (claim(s.service.clone(), "a"), claim(replica, "b"));
+    let (mut a, b2) = (h1.join().unwrap(), h2.join().unwrap());
+    let total = a.len() + b2.len();
+    a.extend(b2);
+    a.sort();
+    a.dedup();
+    assert_eq!((a.len(), total), (30, 30), "every row claimed once");
+    // A lease that ran out (a deliverer that died) can be claimed again.
+    s.clock.advance_ms(openturk_service::outbox::LEASE_MS);
+    assert_eq!(sync(|| s.service.outbox_claim("c", 100)).unwrap().len(), 30);
+});

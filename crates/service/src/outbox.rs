@@ -1,0 +1,329 @@
+//! The outbox: deliveries to the outside world (email now; issue 8's notifications next).
+//!
+//! A delivery is a row of `outbox`, written by [`enqueue`] in the same transaction as the change
+//! that causes it, so it exists if and only if that change committed. Nothing is sent from inside
+//! a unit of work (units may be re-run, and a send cannot be taken back). The background
+//! deliverer ([`Service::run_deliverer`]) sends afterwards:
+//!
+//! 1. **claim** (one transaction): due `Pending` rows get a lease, `lease_owner` and
+//!    `lease_until`, set by a conditional `UPDATE … WHERE lease_until IS NULL OR lease_until <= now`.
+//!    On PostgreSQL two replicas claiming the same row conflict under SERIALIZABLE; the loser is
+//!    re-run, sees the lease and skips the row. So no two replicas send one row at once. A lease
+//!    outlives any send ([`LEASE_MS`] against the SMTP timeout), and lets a row whose sender died
+//!    be claimed again when it ends.
+//! 2. **send**, outside any transaction, through a [`Transport`].
+//! 3. **finish** (one transaction, only if the lease is still ours): `Sent`, or the attempt
+//!    counted with its error and the next attempt after an exponential backoff; after
+//!    [`MAX_ATTEMPTS`] the row is `Failed` and stays for the operator (`openturk outbox list`).
+//!
+//! Delivery is at least once: a crash between a send and its finish sends the row again after
+//! its lease ends. Times come from the service clock.
+
+use crate::error::{corrupt, Result};
+use crate::Service;
+use openturk_domain::clock::Millis;
+use openturk_storage::{params, Row, Tx};
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a claimed row is ours: longer than any send may take (the SMTP transport's timeout
+/// is 60 s), so a lease never ends while its send is still going.
+pub const LEASE_MS: i64 = 5 * 60 * 1000;
+/// Attempts before a row is given up as `Failed`: with the backoff below, about 36 hours.
+pub const MAX_ATTEMPTS: i64 = 15;
+/// The first retry's delay; each later one doubles, up to [`MAX_BACKOFF_MS`].
+pub const FIRST_BACKOFF_MS: i64 = 30_000;
+pub const MAX_BACKOFF_MS: i64 = 6 * 3600 * 1000;
+/// Rows claimed at once.
+const BATCH: i64 = 20;
+
+/// What a row delivers, stored as JSON in `payload`; its channel is the `channel` column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "channel", rename_all = "snake_case")]
+pub enum Delivery {
+    Email(Email),
+}
+
+impl Delivery {
+    pub fn channel(&self) -> &'static str {
+        match self {
+            Delivery::Email(_) => "email",
+        }
+    }
+    pub fn destination(&self) -> &str {
+        match self {
+            Delivery::Email(e) => &e.to,
+        }
+    }
+}
+
+/// A plain-text email. The From address is the transport's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+/// Sends deliveries; an `Err` is the reason, kept as the row's `last_error`.
+pub trait Transport: Send + Sync {
+    fn send<'a>(&'a self, d: &'a Delivery) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "Pending",
+            Status::Sent => "Sent",
+            Status::Failed => "Failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Pending, Status::Sent, Status::Failed].into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// A row as the operator sees it.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub channel: String,
+    pub destination: String,
+    pub ref_id: Option<String>,
+    pub requester_id: Option<String>,
+    pub status: Status,
+    pub attempts: i64,
+    pub next_attempt_at: Millis,
+    pub last_error: Option<String>,
+    pub created_at: Millis,
+    pub sent_at: Option<Millis>,
+}
+
+/// A row claimed for sending.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub seq: i64,
+    pub attempts: i64,
+    pub delivery: Delivery,
+}
+
+/// Queues `d` in the caller's transaction. `ref_id` names what caused it (a message ID).
+pub(crate) fn enqueue(
+    tx: &mut dyn Tx,
+    d: &Delivery,
+    ref_id: Option<&str>,
+    requester_id: Option<&str>,
+    now: Millis,
+) -> Result<()> {
+    let payload = serde_json::to_string(d).map_err(|e| corrupt("outbox payload", e))?;
+    tx.execute(
+        "INSERT INTO outbox (channel, destination, payload, ref_id, requester_id, status, attempts, next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, ?, 'Pending', 0, ?, ?)",
+        params![d.channel(), d.destination(), &payload, ref_id, requester_id, now, now],
+    )?;
+    Ok(())
+}
+
+/// The delay before attempt `attempts + 1`, after `attempts` failed ones.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    let doublings = (attempts - 1).clamp(0, 30) as u32;
+    FIRST_BACKOFF_MS.saturating_mul(1i64 << doublings).min(MAX_BACKOFF_MS)
+}
+
+const ENTRY_COLS: &str = "seq, channel, destination, ref_id, requester_id, status, attempts, next_attempt_at, \
+                          last_error, created_at, sent_at";
+
+fn entry_from_row(r: &Row) -> Result<OutboxEntry> {
+    let status = r.string(5)?;
+    Ok(OutboxEntry {
+        seq: r.i64(0)?,
+        channel: r.string(1)?,
+        destination: r.string(2)?,
+        ref_id: r.opt_string(3)?,
+        requester_id: r.opt_string(4)?,
+        status: Status::parse(&status).ok_or_else(|| corrupt("outbox status", &status))?,
+        attempts: r.i64(6)?,
+        next_attempt_at: r.i64(7)?,
+        last_error: r.opt_string(8)?,
+        created_at: r.i64(9)?,
+        sent_at: r.opt_i64(10)?,
+    })
+}
+
+impl Service {
+    /// The outbox, newest first, optionally only rows in `status`; at most `limit` rows.
+    pub fn outbox_list(&self, status: Option<Status>, limit: i64) -> Result<Vec<OutboxEntry>> {
+        let st = status.map(Status::as_str).unwrap_or("");
+        let sql = format!("SELECT {ENTRY_COLS} FROM outbox WHERE (? = '' OR status = ?) ORDER BY seq DESC LIMIT ?");
+        self.inner.db.read(|tx: &mut dyn Tx| -> Result<Vec<OutboxEntry>> {
+            tx.query(&sql, params![st, st, limit.max(0)])?.iter().map(entry_from_row).collect()
+        })
+    }
+
+    /// Claims up to `max` due rows for `owner` (see the module documentation).
+    pub fn outbox_claim(&self, owner: &str, max: i64) -> Result<Vec<Claimed>> {
+        let now = self.now();
+        self.inner.db.write(|tx: &mut dyn Tx| -> Result<Vec<Claimed>> {
+            let due = tx.query(
+                "SELECT seq, attempts, payload FROM outbox
+                 WHERE status = 'Pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+                 ORDER BY next_attempt_at, seq LIMIT ?",
+                params![now, now, max],
+            )?;
+            let mut claimed = Vec::with_capacity(due.len());
+            for r in &due {
+                let seq = r.i64(0)?;
+                // Conditional: only a row nobody holds a live lease on becomes ours.
+                let n = tx.execute(
+                    "UPDATE outbox SET lease_owner = ?, lease_until = ?
+                     WHERE seq = ? AND status = 'Pending' AND (lease_until IS NULL OR lease_until <= ?)",
+                    params![owner, now + LEASE_MS, seq, now],
+                )?;
+                if n == 1 {
+                    let delivery: Delivery =
+                        serde_json::from_str(&r.string(2)?).map_err(|e| corrupt("outbox payload", e))?;
+                    claimed.push(Claimed { seq, attempts: r.i64(1)?, delivery });
+                }
+            }
+            Ok(claimed)
+        })
+    }
+
+    /// Records the outcome of sending a claimed row. Returns false when the lease was no longer
+    /// `owner`'s (it ran out and another deliverer took the row), and changes nothing then.
+    pub fn outbox_finish(&self, seq: i64, owner: &str, outcome: std::result::Result<(), String>) -> Result<bool> {
+        let now = self.now();
+        self.inner.db.write(|tx: &mut dyn Tx| -> Result<bool> {
+            let Some(r) = tx.query_opt(
+                "SELECT attempts FROM outbox WHERE seq = ? AND status = 'Pending' AND lease_owner = ?",
+                params![seq, owner],
+            )?
+            else {
+                return Ok(false);
+            };
+            let attempts = r.i64(0)? + 1;
+            match &outcome {
+                Ok(()) => tx.execute(
+                    "UPDATE outbox SET status = 'Sent', attempts = ?, sent_at = ?, last_error = NULL,
+                            lease_owner = NULL, lease_until = NULL WHERE seq = ?",
+                    params![attempts, now, seq],
+                )?,
+                Err(e) => {
+                    let status = if attempts >= MAX_ATTEMPTS { Status::Failed } else { Status::Pending };
+                    // Errors come from remote servers: keep what an operator needs, not megabytes.
+                    let e: String = e.chars().take(1000).collect();
+                    tx.execute(
+                        "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?,
+                                lease_owner = NULL, lease_until = NULL WHERE seq = ?",
+                        params![status.as_str(), attempts, &e, now + backoff_ms(attempts), seq],
+                    )?
+                }
+            };
+            Ok(true)
+        })
+    }
+
+    /// When the next pending row falls due (its lease, if any, counted), if there is one.
+    pub fn outbox_next_due(&self) -> Result<Option<Millis>> {
+        self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<Millis>> {
+            Ok(tx
+                .query_one(
+                    "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > next_attempt_at
+                                     THEN lease_until ELSE next_attempt_at END)
+                     FROM outbox WHERE status = 'Pending'",
+                    &[],
+                )?
+                .opt_i64(0)?)
+        })
+    }
+
+    /// Claims and sends what is due, until nothing is; returns how many rows were sent.
+    pub async fn deliver_due(&self, owner: &str, transport: &dyn Transport) -> Result<usize> {
+        let mut sent = 0;
+        loop {
+            let svc = self.clone();
+            let o = owner.to_string();
+            let claimed = tokio::task::spawn_blocking(move || svc.outbox_claim(&o, BATCH))
+                .await
+                .map_err(|e| crate::Error::Domain(openturk_domain::DomainError::internal(e.to_string())))??;
+            let n = claimed.len() as i64;
+            for c in claimed {
+                let outcome = transport.send(&c.delivery).await;
+                match &outcome {
+                    Ok(()) => sent += 1,
+                    Err(e) => tracing::warn!(seq = c.seq, attempt = c.attempts + 1, error = %e, "delivery failed"),
+                }
+                let svc = self.clone();
+                let o = owner.to_string();
+                let kept = tokio::task::spawn_blocking(move || svc.outbox_finish(c.seq, &o, outcome))
+                    .await
+                    .map_err(|e| crate::Error::Domain(openturk_domain::DomainError::internal(e.to_string())))??;
+                if !kept {
+                    tracing::warn!(seq = c.seq, "outbox lease ran out during a send; the row may be sent twice");
+                }
+            }
+            if n < BATCH {
+                return Ok(sent);
+            }
+        }
+    }
+
+    /// The background deliverer: runs until `shutdown` resolves. Woken at once when a call
+    /// queues a delivery in this process; rows queued by other replicas, and retries, are found
+    /// within a second.
+    pub async fn run_deliverer(self, transport: Arc<dyn Transport>, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let owner = format!("deliverer-{}", openturk_domain::ids::new_token(8));
+        loop {
+            if let Err(e) = self.deliver_due(&owner, transport.as_ref()).await {
+                tracing::error!(error = %e, "outbox delivery failed; retrying in 1 s");
+            }
+            let svc = self.clone();
+            let next = tokio::task::spawn_blocking(move || svc.outbox_next_due()).await.ok().and_then(|r| r.ok());
+            // A manual clock in tests does not move by itself: cap the sleep and look again.
+            let wait = next.flatten().map(|n| (n - self.now()).clamp(0, 1000)).unwrap_or(1000);
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = self.inner.outbox_wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(wait as u64)) => {}
+            }
+        }
+    }
+
+    /// Wakes this process's deliverer: called after a unit of work that queued deliveries has
+    /// committed (waking it earlier would only make it look too soon, which is harmless).
+    pub(crate) fn wake_deliverer(&self) {
+        self.inner.outbox_wake.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_a_cap() {
+        assert_eq!(backoff_ms(1), 30_000);
+        assert_eq!(backoff_ms(2), 60_000);
+        assert_eq!(backoff_ms(3), 120_000);
+        assert_eq!(backoff_ms(40), MAX_BACKOFF_MS);
+    }
+
+    #[test]
+    fn payload_names_its_channel() {
+        let d = Delivery::Email(Email { to: "a@b.c".into(), subject: "s".into(), text: "t".into() });
+        let j = serde_json::to_string(&d).unwrap();
+        assert_eq!(j, r#"{"channel":"email","to":"a@b.c","subject":"s","text":"t"}"#);
+        assert_eq!(serde_json::from_str::<Delivery>(&j).unwrap(), d);
+    }
+}
