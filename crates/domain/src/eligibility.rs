@@ -173,10 +173,9 @@ mod tests {
         overridden.required_to_preview = Some(true);
         overridden.actions_guarded = Some(ActionsGuarded::Accept);
         let reqs = [accept, preview, discover, overridden];
-        let has = |ids: &'static [&'static str]| {
-            move |t: &str| ids.contains(&t).then_some(QualValue::Integer(1))
-        };
-        let ids = |v: Vec<&QualificationRequirement>| v.iter().map(|r| r.qualification_type_id.clone()).collect::<Vec<_>>();
+        let has = |ids: &'static [&'static str]| move |t: &str| ids.contains(&t).then_some(QualValue::Integer(1));
+        let ids =
+            |v: Vec<&QualificationRequirement>| v.iter().map(|r| r.qualification_type_id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(unmet(&reqs, Action::Discover, has(&[]))), ["D"]);
         assert_eq!(ids(unmet(&reqs, Action::Preview, has(&[]))), ["P", "D"]);
         assert_eq!(ids(unmet(&reqs, Action::Accept, has(&[]))), ["A", "P", "D", "O"]);

@@ -64,6 +64,7 @@ impl Service {
                 format!("HIT {} has expired and can no longer be accepted", hit.hit_id),
             ));
         }
+        crate::eligibility::may(tx, self.mode(), worker_id, &hit, openturk_domain::eligibility::Action::Accept)?;
         let mine = tx.query_opt(
             "SELECT status FROM assignments WHERE hit_id = ? AND worker_id = ? AND status IN ('Accepted', 'Submitted', 'Approved', 'Rejected')",
             params![&hit.hit_id, worker_id],

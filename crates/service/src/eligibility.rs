@@ -10,10 +10,10 @@ use crate::error::{Error, Result};
 use crate::qualifications::repo as quals;
 use crate::qualifications::system::{worker_qualification_values, QualificationValues};
 use openturk_domain::eligibility::{unmet, Action};
-use openturk_domain::model::Mode;
+use openturk_domain::model::{Hit, Mode};
 use openturk_domain::qualification::QualificationRequirement;
 use openturk_domain::ErrorKind;
-use openturk_storage::{params, Tx};
+use openturk_storage::Tx;
 
 /// A requirement a worker does not meet, as the worker is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,11 @@ impl Standing {
         Ok(Standing { worker_id: worker_id.to_string(), values: worker_qualification_values(tx, worker_id, mode)? })
     }
 
+    /// Someone who is not signed in: no qualifications at all.
+    pub fn visitor() -> Standing {
+        Standing { worker_id: String::new(), values: QualificationValues::new() }
+    }
+
     /// The requirements guarding `action` that this worker does not meet.
     pub fn unmet<'a>(&self, reqs: &'a [QualificationRequirement], action: Action) -> Vec<&'a QualificationRequirement> {
         unmet(reqs, action, |id| self.values.get(id).cloned())
@@ -58,12 +63,7 @@ impl Standing {
         reqs: &[QualificationRequirement],
         action: Action,
     ) -> Result<()> {
-        if is_blocked(tx, requester_id, &self.worker_id)? {
-            return Err(Error::new(
-                ErrorKind::AccessDenied,
-                "The requester of this HIT has blocked you from working on its HITs",
-            ));
-        }
+        not_blocked(tx, requester_id, &self.worker_id)?;
         let missing = self.unmet(reqs, action);
         if missing.is_empty() {
             return Ok(());
@@ -76,11 +76,41 @@ impl Standing {
     }
 }
 
-/// Whether `requester_id` has blocked `worker_id`.
-pub(crate) fn is_blocked(tx: &mut dyn Tx, requester_id: &str, worker_id: &str) -> Result<bool> {
-    Ok(tx
-        .query_opt("SELECT 1 FROM worker_blocks WHERE requester_id = ? AND worker_id = ?", params![requester_id, worker_id])?
-        .is_some())
+/// Refuses `action` on `hit` to a worker who does not meet its requirements guarding it, or
+/// whom its requester blocked.
+pub(crate) fn may(tx: &mut dyn Tx, mode: Mode, worker_id: &str, hit: &Hit, action: Action) -> Result<()> {
+    let reqs = &hit.spec.qualification_requirements;
+    if reqs.is_empty() {
+        // Nothing to compare: skip reading the worker's values.
+        return not_blocked(tx, &hit.requester_id, worker_id);
+    }
+    Standing::load(tx, worker_id, mode)?.check(tx, mode, &hit.requester_id, reqs, action)
+}
+
+fn not_blocked(tx: &mut dyn Tx, requester_id: &str, worker_id: &str) -> Result<()> {
+    if crate::blocks::is_blocked(tx, requester_id, worker_id)? {
+        return Err(Error::new(
+            ErrorKind::AccessDenied,
+            "The requester of this HIT has blocked you from working on its HITs",
+        ));
+    }
+    Ok(())
+}
+
+impl crate::Service {
+    /// The requirements guarding accepting `hit` that the worker does not meet, in words (a
+    /// preview shows them in place of its Accept button).
+    pub fn unmet_to_accept(&self, worker_id: &str, hit: &Hit) -> Result<Vec<Unmet>> {
+        let reqs = &hit.spec.qualification_requirements;
+        if reqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mode = self.mode();
+        self.read(|tx| {
+            let standing = Standing::load(tx, worker_id, mode)?;
+            standing.unmet(reqs, Action::Accept).into_iter().map(|r| describe(tx, mode, r)).collect()
+        })
+    }
 }
 
 /// A requirement in words, with its type's name.
@@ -107,15 +137,15 @@ fn describe(tx: &mut dyn Tx, mode: Mode, r: &QualificationRequirement) -> Result
     let wanted = "must be ".to_string()
         + &match r.comparator {
             LessThan => format!("less than {v}"),
-        LessThanOrEqualTo => format!("at most {v}"),
-        GreaterThan => format!("greater than {v}"),
-        GreaterThanOrEqualTo => format!("at least {v}"),
-        EqualTo => format!("equal to {v}"),
-        NotEqualTo => format!("other than {v}"),
-        Exists => "granted to you".to_string(),
-        DoesNotExist => "not granted to you".to_string(),
-        In => format!("one of {v}"),
-        NotIn => format!("none of {v}"),
-    };
+            LessThanOrEqualTo => format!("at most {v}"),
+            GreaterThan => format!("greater than {v}"),
+            GreaterThanOrEqualTo => format!("at least {v}"),
+            EqualTo => format!("equal to {v}"),
+            NotEqualTo => format!("other than {v}"),
+            Exists => "granted to you".to_string(),
+            DoesNotExist => "not granted to you".to_string(),
+            In => format!("one of {v}"),
+            NotIn => format!("none of {v}"),
+        };
     Ok(Unmet { qualification_type_id: r.qualification_type_id.clone(), name, wanted, requestable })
 }

@@ -18,6 +18,10 @@ pub enum Error {
     /// question, to be shown next to its field. Its kind is `InvalidParameter`.
     #[error("{}", answer_errors_message(.0))]
     InvalidAnswers(Vec<AnswerError>),
+    /// The worker does not meet the HIT's QualificationRequirements that guard what it tried:
+    /// each one it misses, to be told with a way to get it. Its kind is `AccessDenied`.
+    #[error("You do not meet this HIT's qualification requirements: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    NotQualified(Vec<crate::eligibility::Unmet>),
 }
 
 /// "The answers do not meet the form's requirements: q1: …; q2: …".
@@ -45,6 +49,7 @@ impl Error {
             Error::Storage(_) => ErrorKind::Internal,
             Error::Throttled { .. } => ErrorKind::LimitExceeded,
             Error::InvalidAnswers(_) => ErrorKind::InvalidParameter,
+            Error::NotQualified(_) => ErrorKind::AccessDenied,
         }
     }
 }

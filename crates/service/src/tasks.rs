@@ -2,8 +2,10 @@
 //! with its HIT for the worker who holds it. The rules (who may accept, submit, return) stay in
 //! `assignments.rs`; these are reads.
 
+use crate::eligibility::may;
 use crate::error::{Error, Result};
 use crate::{not_found, repo, Service};
+use openturk_domain::eligibility::Action;
 use openturk_domain::model::{Assignment, Hit};
 use openturk_domain::ErrorKind;
 use openturk_storage::{params, Tx};
@@ -14,8 +16,23 @@ impl Service {
     pub fn hit_to_preview(&self, worker_id: &str, group_id: &str) -> Result<Hit> {
         let now = self.now();
         self.read(|tx: &mut dyn Tx| match next_hit_in_group(tx, group_id, worker_id, now)? {
-            Some(hit) => Ok(hit),
+            Some(hit) => {
+                may(tx, self.mode(), worker_id, &hit, Action::Preview)?;
+                Ok(hit)
+            }
             None => Err(no_hit_left(tx, group_id)?),
+        })
+    }
+
+    /// A HIT for this worker to preview: refused, saying why, when its requirements guard
+    /// previews and the worker does not meet them, or its requester blocked the worker.
+    pub fn preview_hit(&self, worker_id: &str, hit_id: &str) -> Result<Hit> {
+        self.read(|tx: &mut dyn Tx| {
+            let hit = repo::load_hit(tx, hit_id)?
+                .filter(|h| !h.deleted)
+                .ok_or_else(|| not_found(ErrorKind::HitNotFound, "Hit", hit_id))?;
+            may(tx, self.mode(), worker_id, &hit, Action::Preview)?;
+            Ok(hit)
         })
     }
 

@@ -1,12 +1,12 @@
-//! Workers: accounts, sessions, finding work, and their earnings.
+//! Workers: accounts, sessions and their earnings. Finding work is `hit_list`.
+
+pub use crate::hit_list::{GroupQuery, GroupSort, HitGroup};
 
 use crate::error::{Error, Result};
-use crate::paging::{self, Page};
 use crate::{ledger, Service};
-use base64::Engine;
 use openturk_domain::clock::Millis;
 use openturk_domain::{ids, ErrorKind, Money};
-use openturk_storage::{params, Tx, Value};
+use openturk_storage::{params, Tx};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -26,83 +26,6 @@ pub struct Session {
     pub token: String,
     pub worker_id: String,
     pub expires_at: Millis,
-}
-
-#[derive(Debug, Clone)]
-pub struct HitGroup {
-    pub hit_group_id: String,
-    pub hit_type_id: String,
-    pub title: String,
-    pub description: String,
-    pub keywords: Option<String>,
-    pub reward: Money,
-    pub assignment_duration_secs: i64,
-    pub hits_available: i64,
-    pub assignments_available: i64,
-    pub requester_id: String,
-    pub requester_name: String,
-    pub expires_at: Millis,
-    pub created_at: Millis,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupSort {
-    /// Newest groups first (the default).
-    Newest,
-    RewardDesc,
-    MostAvailable,
-    Title,
-}
-
-impl GroupSort {
-    pub fn parse(s: &str) -> Option<GroupSort> {
-        match s {
-            "Newest" => Some(GroupSort::Newest),
-            "RewardDesc" => Some(GroupSort::RewardDesc),
-            "MostAvailable" => Some(GroupSort::MostAvailable),
-            "Title" => Some(GroupSort::Title),
-            _ => None,
-        }
-    }
-    /// The columns of the order after which a page resumes, the group ID breaking ties. Every
-    /// column of one order runs the same way, so "after the key" is one row-value comparison,
-    /// which both databases answer with a range read of the order's index (see
-    /// 0002_hit_groups.sql).
-    fn keys(self) -> &'static [&'static str] {
-        match self {
-            GroupSort::Newest => &["created_at", "hit_group_id"],
-            GroupSort::RewardDesc => &["reward_cents", "created_at", "hit_group_id"],
-            GroupSort::MostAvailable => &["assignments_available", "created_at", "hit_group_id"],
-            GroupSort::Title => &["title", "hit_group_id"],
-        }
-    }
-
-    fn descending(self) -> bool {
-        !matches!(self, GroupSort::Title)
-    }
-
-    /// `WHERE` for the rows after the key `(k1, k2, …)`.
-    fn after(self) -> String {
-        let cols: Vec<String> = self.keys().iter().map(|c| format!("g.{c}")).collect();
-        let marks = vec!["?"; cols.len()].join(", ");
-        format!("({}) {} ({marks})", cols.join(", "), if self.descending() { "<" } else { ">" })
-    }
-
-    fn order_by(self) -> String {
-        let dir = if self.descending() { " DESC" } else { "" };
-        self.keys().iter().map(|c| format!("g.{c}{dir}")).collect::<Vec<_>>().join(", ")
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct GroupQuery {
-    pub query: Option<String>,
-    pub min_reward: Option<Money>,
-    pub sort: Option<GroupSort>,
-    pub next_token: Option<String>,
-    pub max_results: Option<i64>,
-    /// Only this requester's groups (the requester's page).
-    pub requester_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -290,76 +213,6 @@ impl Service {
         })
     }
 
-    /// HIT groups a worker can take work from: unexpired, with assignments available.
-    ///
-    /// Pages resume after the last group's sort key (keyset paging), so groups added while a
-    /// worker pages through the list shift nothing: no group is shown twice or skipped because
-    /// of them.
-    pub fn list_hit_groups(&self, q: &GroupQuery) -> Result<Page<HitGroup>> {
-        let sort = q.sort.unwrap_or(GroupSort::Newest);
-        let after = match q.next_token.as_deref() {
-            None => None,
-            Some(t) => Some(decode_group_token(t, sort)?),
-        };
-        let limit = paging::page_size(q.max_results)?;
-        let min_reward = q.min_reward.map(|m| m.0).unwrap_or(0);
-        // Only the conditions asked for, so that the planner sees each query's real shape.
-        let mut filter = String::new();
-        let mut args: Vec<Value> = params![self.now(), min_reward].to_vec();
-        // Each word of the query must begin a word of the group's title, description or keywords.
-        for (lo, hi) in crate::groups::query_words(q.query.as_deref().unwrap_or("")) {
-            filter.push_str(
-                " AND g.hit_group_id IN (SELECT w.hit_group_id FROM hit_group_words w WHERE w.word >= ? AND w.word < ?)",
-            );
-            args.extend([lo.into(), hi.into()]);
-        }
-        if let Some(r) = &q.requester_id {
-            filter.push_str(" AND g.requester_id = ?");
-            args.push(r.clone().into());
-        }
-        if let Some(key) = after {
-            filter.push_str(&format!(" AND {}", sort.after()));
-            args.extend(key);
-        }
-        args.push(Value::Int(limit + 1));
-        let sql = format!(
-            "SELECT g.hit_group_id, g.hit_type_id, g.title, g.description, g.keywords, g.reward_cents,
-                    g.assignment_duration_secs, g.hits_available, g.assignments_available, g.requester_id, r.name,
-                    g.expires_at, g.created_at
-             FROM hit_groups g JOIN requesters r ON r.requester_id = g.requester_id
-             WHERE g.hits_available > 0 AND g.expires_at > ? AND g.reward_cents >= ?{filter}
-             ORDER BY {} LIMIT ?",
-            sort.order_by()
-        );
-        self.read(|tx| {
-            let rows = tx.query(&sql, &args)?;
-            let more = rows.len() as i64 > limit;
-            let mut items = Vec::new();
-            for r in rows.iter().take(limit as usize) {
-                items.push(HitGroup {
-                    hit_group_id: r.string(0)?,
-                    hit_type_id: r.string(1)?,
-                    title: r.string(2)?,
-                    description: r.string(3)?,
-                    keywords: r.opt_string(4)?,
-                    reward: Money(r.i64(5)?),
-                    assignment_duration_secs: r.i64(6)?,
-                    hits_available: r.i64(7)?,
-                    assignments_available: r.i64(8)?,
-                    requester_id: r.string(9)?,
-                    requester_name: r.string(10)?,
-                    expires_at: r.i64(11)?,
-                    created_at: r.i64(12)?,
-                });
-            }
-            let next_token = match (more, items.last()) {
-                (true, Some(last)) => Some(encode_group_token(last, sort)),
-                _ => None,
-            };
-            Ok(Page { items, next_token })
-        })
-    }
-
     /// The worker's profile, earnings and assignment counts.
     pub fn worker_profile(&self, worker_id: &str) -> Result<WorkerProfile> {
         self.read(|tx| profile_in(tx, worker_id))
@@ -373,49 +226,6 @@ impl Service {
                 .ok_or_else(|| crate::not_found(ErrorKind::HitNotFound, "Hit", hit_id))
         })
     }
-}
-
-/// The NextToken of a group listing: `og2.` and the base64 of the JSON array of the last
-/// group's sort key, e.g. `[created_at, "hit_group_id"]`.
-fn encode_group_token(g: &HitGroup, sort: GroupSort) -> String {
-    let key: Vec<serde_json::Value> = sort
-        .keys()
-        .iter()
-        .map(|col| match *col {
-            "created_at" => g.created_at.into(),
-            "reward_cents" => g.reward.0.into(),
-            "assignments_available" => g.assignments_available.into(),
-            "title" => g.title.clone().into(),
-            _ => g.hit_group_id.clone().into(),
-        })
-        .collect();
-    let json = serde_json::to_vec(&key).expect("a key serializes");
-    format!("og2.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
-}
-
-fn decode_group_token(t: &str, sort: GroupSort) -> Result<Vec<Value>> {
-    let invalid = || {
-        Error::invalid(format!("NextToken '{t}' is invalid; pass the NextToken of an earlier page with the same sort"))
-    };
-    let json = t
-        .strip_prefix("og2.")
-        .and_then(|b| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(b).ok())
-        .ok_or_else(invalid)?;
-    let key: Vec<serde_json::Value> = serde_json::from_slice(&json).map_err(|_| invalid())?;
-    let cols = sort.keys();
-    if key.len() != cols.len() {
-        return Err(invalid());
-    }
-    key.into_iter()
-        .zip(cols)
-        .map(|(v, col)| match (*col, v) {
-            ("title" | "hit_group_id", serde_json::Value::String(s)) => Ok(Value::Text(s)),
-            ("created_at" | "reward_cents" | "assignments_available", serde_json::Value::Number(n)) => {
-                n.as_i64().map(Value::Int).ok_or_else(invalid)
-            }
-            _ => Err(invalid()),
-        })
-        .collect()
 }
 
 /// The worker's profile, earnings and assignment counts, inside a unit of work (the dashboard

@@ -5,7 +5,7 @@
 //! For eligibility, call [`worker_qualification_values`] (inside a unit of work) or
 //! [`Service::qualification_values`]: one map of a worker's values, system and custom.
 
-mod repo;
+pub(crate) mod repo;
 pub mod requests;
 pub mod scores;
 pub mod system;

@@ -32,12 +32,23 @@ pub(super) fn layout(st: &AppState, v: &Visitor, title: &str) -> Layout {
 
 /// A service error as a page: the same status and message the worker API would give.
 pub(super) fn service_error(l: Layout, e: openturk_service::Error) -> Response {
+    if let openturk_service::Error::NotQualified(unmet) = e {
+        return page(StatusCode::FORBIDDEN, &NotQualifiedPage { l, unmet });
+    }
     let w = WorkerApiError::from(e);
     let mut r = message(w.status, l, w.message);
     if let Some(s) = w.retry_after_secs {
         r.headers_mut().insert(header::RETRY_AFTER, s.into());
     }
     r
+}
+
+/// What a worker misses to preview or accept a HIT, each with the way to get it.
+#[derive(Template)]
+#[template(path = "site/not_qualified.html")]
+struct NotQualifiedPage {
+    l: Layout,
+    unmet: Vec<openturk_service::eligibility::Unmet>,
 }
 
 /// A visitor whose cookies could not be checked (the database failed): an error page.
@@ -135,6 +146,11 @@ struct GroupRow {
     allotted: String,
     expires: String,
     expires_iso: String,
+    /// Whether the worker meets every requirement guarding accepting; otherwise the row links
+    /// to the preview, which says what is missing.
+    qualified: bool,
+    /// The group has QualificationRequirements.
+    restricted: bool,
 }
 
 #[derive(Template)]
@@ -145,6 +161,8 @@ struct HitsPage {
     min_reward: String,
     sorts: Vec<SortOption>,
     size: Option<i64>,
+    /// "Only HITs I am qualified for" is ticked.
+    qualified_only: bool,
     error: Option<String>,
     filtered: bool,
     groups: Vec<GroupRow>,
@@ -183,6 +201,7 @@ pub async fn home(
     let min_reward_text = get("min_reward").unwrap_or_default().to_string();
     let sort_text = get("sort").unwrap_or("Newest").to_string();
     let next = get("next").map(str::to_string);
+    let qualified_only = get("qualified").is_some();
     let mut error = None;
     let mut fail = |m: String| error = Some(error.take().map_or(m.clone(), |e: String| format!("{e} {m}")));
     let min_reward = match get("min_reward").map(|m| Money::parse_amount("Minimum reward", m.trim_start_matches('$'))) {
@@ -216,6 +235,8 @@ pub async fn home(
             next_token: next.clone(),
             max_results: Some(size.unwrap_or(PAGE_SIZE)),
             requester_id: requester.clone(),
+            worker_id: v.worker_id().map(str::to_string),
+            qualified_only,
         };
         let svc = st.service.clone();
         match blocking(&st.service, move || svc.list_hit_groups(&gq)).await {
@@ -223,7 +244,15 @@ pub async fn home(
                 groups = pg.items.into_iter().map(row).collect::<Vec<_>>();
                 requester_name = groups.first().map(|g: &GroupRow| g.requester.clone());
                 next_url = pg.next_token.map(|t| {
-                    list_url(requester.as_deref(), q.as_deref(), &min_reward_text, &sort_text, size, Some(&t))
+                    let f = Filters {
+                        requester: requester.as_deref(),
+                        q: q.as_deref(),
+                        min_reward: &min_reward_text,
+                        sort: &sort_text,
+                        size,
+                        qualified_only,
+                    };
+                    list_url(&f, Some(&t))
                 });
             }
             Err(e) if e.kind() == openturk_domain::ErrorKind::InvalidParameter => error = Some(e.to_string()),
@@ -233,14 +262,23 @@ pub async fn home(
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let hits = HitsPage {
         l: layout(&st, &v, "HITs"),
-        filtered: q.is_some() || min_reward.is_some(),
-        first_url: next
-            .as_ref()
-            .map(|_| list_url(requester.as_deref(), q.as_deref(), &min_reward_text, &sort_text, size, None)),
+        filtered: q.is_some() || min_reward.is_some() || qualified_only,
+        first_url: next.as_ref().map(|_| {
+            let f = Filters {
+                requester: requester.as_deref(),
+                q: q.as_deref(),
+                min_reward: &min_reward_text,
+                sort: &sort_text,
+                size,
+                qualified_only,
+            };
+            list_url(&f, None)
+        }),
         q: q.unwrap_or_default(),
         min_reward: min_reward_text,
         sorts: SORTS.iter().map(|(value, label)| SortOption { value, label, selected: *value == sort_text }).collect(),
         size,
+        qualified_only,
         error,
         groups,
         csrf: v.csrf().unwrap_or_default(),
@@ -262,31 +300,39 @@ fn row(g: openturk_service::workers::HitGroup) -> GroupRow {
         allotted: format::duration(g.assignment_duration_secs),
         expires: format::time(g.expires_at),
         expires_iso: format::time_iso(g.expires_at),
+        qualified: g.qualified,
+        restricted: !g.requirements.is_empty(),
     }
 }
 
-/// The list's URL with the same search, at another page.
-fn list_url(
-    requester: Option<&str>,
-    q: Option<&str>,
-    min_reward: &str,
-    sort: &str,
+/// The list's search, kept from page to page.
+struct Filters<'a> {
+    requester: Option<&'a str>,
+    q: Option<&'a str>,
+    min_reward: &'a str,
+    sort: &'a str,
     size: Option<i64>,
-    next: Option<&str>,
-) -> String {
+    qualified_only: bool,
+}
+
+/// The list's URL with the same search, at another page.
+fn list_url(f: &Filters, next: Option<&str>) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
-    if let Some(r) = requester {
+    if let Some(r) = f.requester {
         s.append_pair("requester", r);
     }
-    if let Some(q) = q {
+    if let Some(q) = f.q {
         s.append_pair("q", q);
     }
-    if !min_reward.is_empty() {
-        s.append_pair("min_reward", min_reward);
+    if !f.min_reward.is_empty() {
+        s.append_pair("min_reward", f.min_reward);
     }
-    s.append_pair("sort", sort);
-    if let Some(n) = size {
+    s.append_pair("sort", f.sort);
+    if let Some(n) = f.size {
         s.append_pair("size", &n.to_string());
+    }
+    if f.qualified_only {
+        s.append_pair("qualified", "1");
     }
     if let Some(t) = next {
         s.append_pair("next", t);

@@ -54,6 +54,8 @@ struct PreviewPage {
     hit: HitSummary,
     task: TaskView,
     csrf: String,
+    /// The requirements guarding accepting that the worker misses: no Accept button then.
+    unmet: Vec<openturk_service::eligibility::Unmet>,
 }
 
 async fn preview(st: AppState, v: Visitor, hit: Result<Hit, openturk_service::Error>) -> Response {
@@ -62,7 +64,18 @@ async fn preview(st: AppState, v: Visitor, hit: Result<Hit, openturk_service::Er
         Err(e) => return service_error(layout(&st, &v, "This HIT cannot be previewed"), e),
     };
     let task = task_view(&st, &hit, PREVIEW_ASSIGNMENT_ID, None, None);
+    let unmet = match v.worker_id() {
+        Some(w) => {
+            let (svc, w, h) = (st.service.clone(), w.to_string(), hit.clone());
+            match blocking(&st.service, move || svc.unmet_to_accept(&w, &h)).await {
+                Ok(u) => u,
+                Err(e) => return service_error(layout(&st, &v, "This HIT cannot be previewed"), e),
+            }
+        }
+        None => Vec::new(),
+    };
     let p = PreviewPage {
+        unmet,
         l: layout(&st, &v, &format!("Preview: {}", hit.spec.title)),
         script: super::assets::work_script_url(),
         hit_id: hit.hit_id.clone(),
@@ -86,13 +99,13 @@ pub async fn preview_group(State(st): State<AppState>, headers: HeaderMap, Path(
 
 /// `GET /hits/{hit_id}/preview`.
 pub async fn preview_hit(State(st): State<AppState>, headers: HeaderMap, Path(hit_id): Path<String>) -> Response {
-    let (v, _) = match signed_in(&st, &headers).await {
+    let (v, worker) = match signed_in(&st, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let svc = st.service.clone();
     let now = svc.now();
-    let hit = blocking(&st.service, move || svc.hit_for_worker(&hit_id)).await.and_then(|h| {
+    let hit = blocking(&st.service, move || svc.preview_hit(&worker, &hit_id)).await.and_then(|h| {
         if h.available(now) > 0 {
             Ok(h)
         } else {

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use openturk_domain::question::AnswerError;
 use openturk_domain::ErrorKind;
+use openturk_service::eligibility::Unmet;
 use openturk_service::Error;
 
 #[derive(Debug)]
@@ -16,11 +17,20 @@ pub struct WorkerApiError {
     /// For `InvalidAnswer`: each failing question of a QuestionForm with its message, sent as
     /// `Error.Questions`.
     pub answer_errors: Vec<AnswerError>,
+    /// For `NotQualified`: each requirement the worker misses, sent as `Error.Requirements`.
+    pub unmet: Vec<Unmet>,
 }
 
 impl WorkerApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        WorkerApiError { status, code, message: message.into(), retry_after_secs: None, answer_errors: Vec::new() }
+        WorkerApiError {
+            status,
+            code,
+            message: message.into(),
+            retry_after_secs: None,
+            answer_errors: Vec::new(),
+            unmet: Vec::new(),
+        }
     }
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "Unauthenticated", message)
@@ -36,6 +46,11 @@ impl From<Error> for WorkerApiError {
         if let Error::Throttled { message, retry_after_secs } = e {
             let mut r = Self::new(S::TOO_MANY_REQUESTS, "TooManyRequests", message);
             r.retry_after_secs = Some(retry_after_secs);
+            return r;
+        }
+        if let Error::NotQualified(unmet) = &e {
+            let mut r = Self::new(S::FORBIDDEN, "NotQualified", e.to_string());
+            r.unmet = unmet.clone();
             return r;
         }
         if let Error::InvalidAnswers(errors) = &e {
@@ -89,6 +104,21 @@ impl IntoResponse for WorkerApiError {
                 .map(|a| serde_json::json!({ "QuestionIdentifier": a.question_identifier, "Message": a.message }))
                 .collect();
             error["Questions"] = questions.into();
+        }
+        if !self.unmet.is_empty() {
+            let reqs: Vec<serde_json::Value> = self
+                .unmet
+                .iter()
+                .map(|u| {
+                    serde_json::json!({
+                        "QualificationTypeId": u.qualification_type_id,
+                        "Name": u.name,
+                        "Requirement": u.wanted,
+                        "Requestable": u.requestable,
+                    })
+                })
+                .collect();
+            error["Requirements"] = reqs.into();
         }
         let mut r = (self.status, axum::Json(serde_json::json!({ "Error": error }))).into_response();
         if let Some(s) = self.retry_after_secs {

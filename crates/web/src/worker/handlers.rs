@@ -158,6 +158,8 @@ pub struct GroupParams {
     sort_by: Option<String>,
     next_token: Option<String>,
     max_results: Option<i64>,
+    /// `true`: only the groups the worker meets every accept requirement of.
+    qualified_only: Option<bool>,
 }
 
 pub async fn hit_groups(
@@ -165,7 +167,7 @@ pub async fn hit_groups(
     headers: HeaderMap,
     q: Result<Query<GroupParams>, axum::extract::rejection::QueryRejection>,
 ) -> Res {
-    worker(&st.service, &headers).await?;
+    let wid = worker(&st.service, &headers).await?;
     let Query(q) = q.map_err(|e| WorkerApiError::invalid(format!("Bad query parameters: {e}")))?;
     let min_reward = q
         .min_reward
@@ -186,6 +188,8 @@ pub async fn hit_groups(
         next_token: q.next_token,
         max_results: q.max_results,
         requester_id: q.requester_id,
+        worker_id: Some(wid),
+        qualified_only: q.qualified_only.unwrap_or(false),
     };
     let svc = st.service.clone();
     let page = blocking(&st.service, move || svc.list_hit_groups(&gq)).await?;
@@ -207,10 +211,35 @@ pub async fn hit_groups(
                 "RequesterName": g.requester_name,
                 "Expiration": seconds(g.expires_at),
                 "CreationTime": seconds(g.created_at),
+                "QualificationRequirements": g.requirements.iter().map(requirement).collect::<Vec<_>>(),
+                "Qualified": g.qualified,
             })
         })
         .collect();
     Ok(Json(json!({ "HITGroups": groups, "NextToken": page.next_token })).into_response())
+}
+
+/// A QualificationRequirement in the Requester API's shape.
+fn requirement(r: &openturk_domain::qualification::QualificationRequirement) -> Value {
+    let mut v = json!({
+        "QualificationTypeId": r.qualification_type_id,
+        "Comparator": r.comparator.as_str(),
+        "ActionsGuarded": openturk_domain::eligibility::guarded(r).as_str(),
+    });
+    if !r.integer_values.is_empty() {
+        v["IntegerValues"] = json!(r.integer_values);
+    }
+    if !r.locale_values.is_empty() {
+        v["LocaleValues"] = r
+            .locale_values
+            .iter()
+            .map(|l| match &l.subdivision {
+                Some(s) => json!({"Country": l.country, "Subdivision": s}),
+                None => json!({"Country": l.country}),
+            })
+            .collect();
+    }
+    v
 }
 
 fn accepted(a: &Assignment, h: &Hit) -> Value {
@@ -242,10 +271,10 @@ pub async fn accept_hit(State(st): State<AppState>, headers: HeaderMap, Path(hit
 
 /// Preview: what a worker sees before accepting.
 pub async fn preview_hit(State(st): State<AppState>, headers: HeaderMap, Path(hit_id): Path<String>) -> Res {
-    worker(&st.service, &headers).await?;
+    let wid = worker(&st.service, &headers).await?;
     let svc = st.service.clone();
     let now = svc.now();
-    let h = blocking(&st.service, move || svc.hit_for_worker(&hit_id)).await?;
+    let h = blocking(&st.service, move || svc.preview_hit(&wid, &hit_id)).await?;
     Ok(Json(json!({
         "HITId": h.hit_id,
         "HITGroupId": h.hit_group_id,

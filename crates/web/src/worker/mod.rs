@@ -4,8 +4,8 @@
 
 mod error;
 mod handlers;
-mod qualifications;
 mod messages;
+mod qualifications;
 pub(crate) use handlers::bearer as handlers_bearer;
 
 pub use error::WorkerApiError;
