@@ -74,11 +74,11 @@ pub fn meets(r: &QualificationRequirement, value: Option<&QualValue>) -> bool {
 
 /// The requirements guarding `action` that the worker does not meet (empty: allowed).
 /// `value` gives the worker's value of a qualification type.
-pub fn unmet<'a>(
-    reqs: &'a [QualificationRequirement],
+pub fn unmet(
+    reqs: &[QualificationRequirement],
     action: Action,
     mut value: impl FnMut(&str) -> Option<QualValue>,
-) -> Vec<&'a QualificationRequirement> {
+) -> Vec<&QualificationRequirement> {
     reqs.iter().filter(|r| guards(r, action) && !meets(r, value(&r.qualification_type_id).as_ref())).collect()
 }
 
