@@ -1015,7 +1015,7 @@ async fn seed_site(args: &Args, ctx: &Arc<Ctx>, data_dir: &Path) -> Result<SiteD
                 }
                 // HIT i is in group i / per: the groups fill one after another.
                 let g = i / per;
-                let body = serde_json::to_vec(&json!({
+                let mut hit = json!({
                     "Title": format!("Bench group {g:05}: label the picture"),
                     "Description": format!("Look at the picture and choose its label (topic{:02})", g % SITE_TOPICS),
                     "Keywords": format!("bench, image, topic{:02}", g % SITE_TOPICS),
@@ -1025,7 +1025,11 @@ async fn seed_site(args: &Args, ctx: &Arc<Ctx>, data_dir: &Path) -> Result<SiteD
                     "AssignmentDurationInSeconds": 3600,
                     "AutoApprovalDelayInSeconds": 86400,
                     "Question": HTML_QUESTION,
-                }))?;
+                });
+                if let Some(reqs) = site_requirements(g) {
+                    hit["QualificationRequirements"] = reqs;
+                }
+                let body = serde_json::to_vec(&hit)?;
                 let (st, b) = c.send(ctx.signed("CreateHIT", body)).await?;
                 if !st.is_success() {
                     bail!("seeding CreateHIT: {st} {}", String::from_utf8_lossy(&b));
@@ -1092,8 +1096,39 @@ async fn seed_site(args: &Args, ctx: &Arc<Ctx>, data_dir: &Path) -> Result<SiteD
     );
     eprintln!("   {msg}");
     setup.push(msg);
-    let groups = Arc::new(std::mem::take(&mut *group_ids.lock().unwrap()));
+    // The groups the bench's workers may accept from (site-cycle-nolist walks them).
+    let mut groups = std::mem::take(&mut *group_ids.lock().unwrap());
+    let mut g = 0;
+    groups.retain(|_| {
+        g += 1;
+        !site_hidden(g - 1)
+    });
+    let groups = Arc::new(groups);
     Ok(SiteData { sessions, held, setup, groups, cursor: Arc::new(AtomicUsize::new(0)) })
+}
+
+/// The QualificationRequirements of site group `g`: half the groups have some, as the
+/// qualifications issue asks. A quarter require Worker_Locale US to accept (the bench's workers
+/// are in the US: they see and accept them); a quarter are hidden from workers who are not
+/// Masters (DiscoverPreviewAndAccept; the bench's workers are not), so the list reads past them.
+fn site_requirements(g: usize) -> Option<Value> {
+    match g % 4 {
+        1 => Some(json!([{
+            "QualificationTypeId": "00000000000000000071",
+            "Comparator": "EqualTo",
+            "LocaleValues": [{"Country": "US"}],
+        }])),
+        3 => Some(json!([{
+            "QualificationTypeId": "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+            "Comparator": "Exists",
+            "ActionsGuarded": "DiscoverPreviewAndAccept",
+        }])),
+        _ => None,
+    }
+}
+
+fn site_hidden(g: usize) -> bool {
+    g % 4 == 3
 }
 
 /// What an HTML answer says: the text of its `<main>` (or of the whole body), tags dropped,
