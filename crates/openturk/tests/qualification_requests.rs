@@ -325,3 +325,47 @@ both_backends!(system_values_come_from_the_worker, |b| async move {
     assert_eq!(values(&w).get("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6"), None);
     assert!(common::sync(|| s.service.qualification_values("ANOSUCHWORKER1")).is_err());
 });
+
+both_backends!(two_accepts_of_one_request_grant_once, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let id = create(&c, "Raced", |x| x).await;
+    for i in 0..5 {
+        let (w, t) = s.worker(&format!("racer{i}")).await;
+        let (_, r) = request(&s, &t, &id).await;
+        let rid = r["QualificationRequestId"].as_str().unwrap().to_string();
+        let (a, b2) = tokio::join!(
+            c.accept_qualification_request().qualification_request_id(&rid).integer_value(10).send(),
+            c.accept_qualification_request().qualification_request_id(&rid).integer_value(20).send(),
+        );
+        let (won, lost) = match (a, b2) {
+            (Ok(_), Err(e)) => (10, turk(e)),
+            (Err(e), Ok(_)) => (20, turk(e)),
+            other => panic!("exactly one accept must win: {other:?}"),
+        };
+        assert_eq!(lost.0, "AWS.MechanicalTurk.InvalidQualificationRequestState", "{}", lost.1);
+        assert_eq!(score(&c, &id, &w).await, Some(won));
+    }
+});
+
+both_backends!(a_test_is_graded_by_the_key_it_was_given_with, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let id = create(&c, "Changing", |x| x.test(TEST).answer_key(key("")).test_duration_in_seconds(600)).await;
+    let (w, t) = s.worker("gus").await;
+    let (_, started) = request(&s, &t, &id).await;
+    // The requester changes the key while the worker takes the test: q1 = b now scores 100.
+    let new_key = key("").replace("<SelectionIdentifier>a</SelectionIdentifier><AnswerScore>10", "<SelectionIdentifier>b</SelectionIdentifier><AnswerScore>100");
+    let (sub, upd) = tokio::join!(
+        submit(&s, &t, started["QualificationRequestId"].as_str().unwrap(), json!({ "q1": "a", "q2": "x" })),
+        c.update_qualification_type().qualification_type_id(&id).test(TEST).answer_key(&new_key).test_duration_in_seconds(600).send(),
+    );
+    upd.unwrap();
+    assert_eq!((sub.0, sub.1["IntegerValue"].as_i64()), (200, Some(15)), "{}", sub.1);
+    assert_eq!(score(&c, &id, &w).await, Some(15));
+    // The next worker's test comes with the new key.
+    let (_, t2) = s.worker("gil").await;
+    let (_, started) = request(&s, &t2, &id).await;
+    let (_, graded) = submit(&s, &t2, started["QualificationRequestId"].as_str().unwrap(), json!({ "q1": "b" })).await;
+    assert_eq!(graded["IntegerValue"].as_i64(), Some(101));
+});
