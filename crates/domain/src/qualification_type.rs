@@ -347,15 +347,24 @@ mod tests {
         assert_eq!(SystemType::Masters.id(Mode::Sandbox), "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6");
         assert_eq!(SystemType::Masters.id(Mode::Production), "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH");
         assert_eq!(SystemType::from_id(MASTERS_PRODUCTION_ID, Mode::Sandbox), None);
-        assert_eq!(SystemType::from_id("000000000000000000L0", Mode::Sandbox), Some(SystemType::PercentAssignmentsApproved));
+        assert_eq!(
+            SystemType::from_id("000000000000000000L0", Mode::Sandbox),
+            Some(SystemType::PercentAssignmentsApproved)
+        );
         assert_eq!(SystemType::from_id(LOCALE_ID, Mode::Production), Some(SystemType::Locale));
     }
 
     #[test]
     fn test_parameter_rules() {
         assert!(validate_test_params(Some("<x/>"), None, Some(60), None).is_ok());
-        assert!(validate_test_params(Some("<x/>"), None, None, None).unwrap_err().message.contains("TestDurationInSeconds"));
-        assert!(validate_test_params(Some("<x/>"), None, Some(60), Some(true)).unwrap_err().message.contains("AutoGranted"));
+        assert!(validate_test_params(Some("<x/>"), None, None, None)
+            .unwrap_err()
+            .message
+            .contains("TestDurationInSeconds"));
+        assert!(validate_test_params(Some("<x/>"), None, Some(60), Some(true))
+            .unwrap_err()
+            .message
+            .contains("AutoGranted"));
         assert!(validate_test_params(None, Some("<k/>"), None, None).unwrap_err().message.contains("AnswerKey"));
         assert!(validate_test_params(None, None, Some(5), None).is_err());
         assert!(validate_test_params(Some("<x/>"), None, Some(0), None).is_err());

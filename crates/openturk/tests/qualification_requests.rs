@@ -40,7 +40,8 @@ async fn create(
     name: &str,
     f: impl FnOnce(
         aws_sdk_mturk::operation::create_qualification_type::builders::CreateQualificationTypeFluentBuilder,
-    ) -> aws_sdk_mturk::operation::create_qualification_type::builders::CreateQualificationTypeFluentBuilder,
+    )
+        -> aws_sdk_mturk::operation::create_qualification_type::builders::CreateQualificationTypeFluentBuilder,
 ) -> String {
     f(c.create_qualification_type()
         .name(name)
@@ -110,8 +111,7 @@ both_backends!(manual_requests_are_accepted_or_rejected, |b| async move {
     c.accept_qualification_request().qualification_request_id(r1id).integer_value(80).send().await.unwrap();
     assert_eq!(score(&c, &id, &w1).await, Some(80));
     // Accepting twice: the request is no longer Submitted.
-    let (code, msg) =
-        turk(c.accept_qualification_request().qualification_request_id(r1id).send().await.unwrap_err());
+    let (code, msg) = turk(c.accept_qualification_request().qualification_request_id(r1id).send().await.unwrap_err());
     assert_eq!(code, "AWS.MechanicalTurk.InvalidQualificationRequestState");
     assert!(msg.contains("This operation can be called with a status of: Submitted"), "{msg}");
     let r2id = r2["QualificationRequestId"].as_str().unwrap();
@@ -194,7 +194,10 @@ both_backends!(tests_are_graded_by_the_answer_key, |b| async move {
         assert_eq!(graded["IntegerValue"].as_i64(), Some(partly), "mapping {i}");
         assert_eq!(score(&c, &id, &w).await, Some(partly as i32));
         // Graded tests never wait for the requester.
-        assert_eq!(c.list_qualification_requests().qualification_type_id(&id).send().await.unwrap().num_results(), Some(0));
+        assert_eq!(
+            c.list_qualification_requests().qualification_type_id(&id).send().await.unwrap().num_results(),
+            Some(0)
+        );
         // A retake for a better score, once the delay has passed.
         let (st, e) = request(&s, &t, &id).await;
         assert_eq!((st, e["Error"]["Code"].as_str()), (409, Some("RetryDelayNotElapsed")), "{e}");
@@ -244,7 +247,11 @@ both_backends!(tests_without_a_key_wait_for_the_requester, |b| async move {
     let q = &l.qualification_requests()[0];
     assert_eq!(q.test(), Some(TEST));
     let answer = q.answer().unwrap();
-    assert!(answer.contains("<QuestionIdentifier>q1</QuestionIdentifier>") && answer.contains("<SelectionIdentifier>b</SelectionIdentifier>"), "{answer}");
+    assert!(
+        answer.contains("<QuestionIdentifier>q1</QuestionIdentifier>")
+            && answer.contains("<SelectionIdentifier>b</SelectionIdentifier>"),
+        "{answer}"
+    );
     c.accept_qualification_request().qualification_request_id(rid).send().await.unwrap();
     assert_eq!(score(&c, &id, &w).await, Some(1));
 });
@@ -312,7 +319,13 @@ both_backends!(system_values_come_from_the_worker, |b| async move {
     assert_eq!(v.get("000000000000000000L0"), Some(&QualificationValue::Integer(100)));
     // Custom scores are in the same map; revoked ones are not.
     let id = create(&c, "Custom", |x| x).await;
-    c.associate_qualification_with_worker().qualification_type_id(&id).worker_id(&w).integer_value(4).send().await.unwrap();
+    c.associate_qualification_with_worker()
+        .qualification_type_id(&id)
+        .worker_id(&w)
+        .integer_value(4)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(values(&w).get(&id), Some(&QualificationValue::Integer(4)));
     c.disassociate_qualification_from_worker().qualification_type_id(&id).worker_id(&w).send().await.unwrap();
     assert_eq!(values(&w).get(&id), None);
@@ -320,7 +333,9 @@ both_backends!(system_values_come_from_the_worker, |b| async move {
     let (_, mine) = s.worker_call(Method::GET, "/qualifications", &t, None).await;
     let sys = mine["SystemQualifications"].as_array().unwrap();
     assert!(sys.iter().any(|q| q["Name"] == "Masters" && q["IntegerValue"] == 1), "{mine}");
-    assert!(sys.iter().any(|q| q["QualificationTypeId"] == "00000000000000000071" && q["LocaleValue"]["Country"] == "US"));
+    assert!(sys
+        .iter()
+        .any(|q| q["QualificationTypeId"] == "00000000000000000071" && q["LocaleValue"]["Country"] == "US"));
     common::sync(|| s.service.set_masters(&w, false)).unwrap();
     assert_eq!(values(&w).get("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6"), None);
     assert!(common::sync(|| s.service.qualification_values("ANOSUCHWORKER1")).is_err());
@@ -355,10 +370,18 @@ both_backends!(a_test_is_graded_by_the_key_it_was_given_with, |b| async move {
     let (w, t) = s.worker("gus").await;
     let (_, started) = request(&s, &t, &id).await;
     // The requester changes the key while the worker takes the test: q1 = b now scores 100.
-    let new_key = key("").replace("<SelectionIdentifier>a</SelectionIdentifier><AnswerScore>10", "<SelectionIdentifier>b</SelectionIdentifier><AnswerScore>100");
+    let new_key = key("").replace(
+        "<SelectionIdentifier>a</SelectionIdentifier><AnswerScore>10",
+        "<SelectionIdentifier>b</SelectionIdentifier><AnswerScore>100",
+    );
     let (sub, upd) = tokio::join!(
         submit(&s, &t, started["QualificationRequestId"].as_str().unwrap(), json!({ "q1": "a", "q2": "x" })),
-        c.update_qualification_type().qualification_type_id(&id).test(TEST).answer_key(&new_key).test_duration_in_seconds(600).send(),
+        c.update_qualification_type()
+            .qualification_type_id(&id)
+            .test(TEST)
+            .answer_key(&new_key)
+            .test_duration_in_seconds(600)
+            .send(),
     );
     upd.unwrap();
     assert_eq!((sub.0, sub.1["IntegerValue"].as_i64()), (200, Some(15)), "{}", sub.1);

@@ -103,7 +103,8 @@ both_backends!(create_get_update_and_duplicate_names, |b| async move {
     assert_eq!((u.auto_granted(), u.auto_granted_value()), (Some(true), Some(7)));
     assert_eq!(u.name(), Some("EnglishWritingAbility"));
     // Only the owner may update, and a type that does not exist does not exist.
-    let (code, _) = turk(c2.update_qualification_type().qualification_type_id(&id).description("x").send().await.unwrap_err());
+    let (code, _) =
+        turk(c2.update_qualification_type().qualification_type_id(&id).description("x").send().await.unwrap_err());
     assert_eq!(code, "AWS.MechanicalTurk.PermissionDeniedException");
     let (code, msg) = turk(c.get_qualification_type().qualification_type_id("3NOSUCHTYPE").send().await.unwrap_err());
     assert_eq!(code, "AWS.MechanicalTurk.QualificationTypeDoesNotExist");
@@ -126,7 +127,11 @@ both_backends!(parameter_rules, |b| async move {
         (base().description("d".repeat(2001)), "InvalidParameterValue", "Description"),
         (base().keywords("k".repeat(1001)), "InvalidParameterValue", "Keywords"),
         (base().retry_delay_in_seconds(-1), "InvalidParameterValue", "RetryDelayInSeconds"),
-        (base().qualification_type_status(QualificationTypeStatus::from("Disposing")), "InvalidParameterValue", "QualificationTypeStatus"),
+        (
+            base().qualification_type_status(QualificationTypeStatus::from("Disposing")),
+            "InvalidParameterValue",
+            "QualificationTypeStatus",
+        ),
         (base().test(TEST), "InvalidParameterValue", "TestDurationInSeconds"),
         (base().test(TEST).test_duration_in_seconds(60).auto_granted(true), "InvalidParameterValue", "AutoGranted"),
         (base().answer_key(key("")), "InvalidParameterValue", "AnswerKey"),
@@ -144,7 +149,11 @@ both_backends!(parameter_rules, |b| async move {
             "InvalidParameterValue",
             "SelectionIdentifier",
         ),
-        (base().auto_granted(true).auto_granted_value(i32::MAX).test(TEST), "InvalidParameterValue", "TestDurationInSeconds"),
+        (
+            base().auto_granted(true).auto_granted_value(i32::MAX).test(TEST),
+            "InvalidParameterValue",
+            "TestDurationInSeconds",
+        ),
     ];
     for (call, code, needle) in cases {
         let (got, msg) = turk(call.send().await.unwrap_err());
@@ -174,7 +183,12 @@ both_backends!(parameter_rules, |b| async move {
     let (_, msg) = turk(c.update_qualification_type().qualification_type_id(id).test(TEST).send().await.unwrap_err());
     assert!(msg.contains("TestDurationInSeconds"), "{msg}");
     let (_, msg) = turk(
-        c.update_qualification_type().qualification_type_id(id).answer_key(key(&option("q1", "b", 1))).send().await.unwrap_err(),
+        c.update_qualification_type()
+            .qualification_type_id(id)
+            .answer_key(key(&option("q1", "b", 1)))
+            .send()
+            .await
+            .unwrap_err(),
     );
     assert!(msg.contains("AnswerKey"), "{msg}");
     // Updating the test without a key drops the key.
@@ -248,7 +262,13 @@ both_backends!(listing_query_paging_and_system_types, |b| async move {
     }
     assert_eq!(seen.len(), 13, "{seen:?}");
     assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 13);
-    for system in ["2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "00000000000000000040", "00000000000000000071", "00000000000000000060", "000000000000000000L0"] {
+    for system in [
+        "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+        "00000000000000000040",
+        "00000000000000000071",
+        "00000000000000000060",
+        "000000000000000000L0",
+    ] {
         assert!(seen.contains(&system.to_string()), "{system} missing");
     }
     assert!(!seen.contains(&inactive), "another requester's inactive type is not listed");
@@ -261,12 +281,14 @@ both_backends!(listing_query_paging_and_system_types, |b| async move {
     let t = &l.qualification_types()[0];
     assert_eq!((t.qualification_type_id(), t.is_requestable()), (Some("00000000000000000071"), Some(false)));
     // The owner sees its inactive type.
-    let l = c2.list_qualification_types().must_be_requestable(false).must_be_owned_by_caller(true).send().await.unwrap();
+    let l =
+        c2.list_qualification_types().must_be_requestable(false).must_be_owned_by_caller(true).send().await.unwrap();
     assert_eq!(l.num_results(), Some(2));
     // GetQualificationType answers for system types.
     let m = c.get_qualification_type().qualification_type_id("000000000000000000L0").send().await.unwrap();
     assert_eq!(m.qualification_type().unwrap().name(), Some("Worker_PercentAssignmentsApproved"));
-    let (code, _) = turk(c.list_qualification_types().must_be_requestable(false).next_token("bad").send().await.unwrap_err());
+    let (code, _) =
+        turk(c.list_qualification_types().must_be_requestable(false).next_token("bad").send().await.unwrap_err());
     assert_eq!(code, "AWS.MechanicalTurk.InvalidParameterValue");
 });
 
@@ -276,8 +298,9 @@ both_backends!(production_masters_id, |b| async move {
     let m = c.get_qualification_type().qualification_type_id("2F1QJWKUDD8XADTFD2Q0G6UTO95ALH").send().await.unwrap();
     assert_eq!(m.qualification_type().unwrap().name(), Some("Masters"));
     // The sandbox's Masters ID is not a type in production.
-    let (code, _) =
-        turk(c.get_qualification_type().qualification_type_id("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6").send().await.unwrap_err());
+    let (code, _) = turk(
+        c.get_qualification_type().qualification_type_id("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6").send().await.unwrap_err(),
+    );
     assert_eq!(code, "AWS.MechanicalTurk.QualificationTypeDoesNotExist");
 });
 
@@ -289,7 +312,8 @@ both_backends!(scores, |b| async move {
     let (w2, _) = s.worker("walt").await;
 
     // No score yet: "does not exist" (Dallinger: WorkerLacksQualification).
-    let (code, msg) = turk(c.get_qualification_score().qualification_type_id(&id).worker_id(&w1).send().await.unwrap_err());
+    let (code, msg) =
+        turk(c.get_qualification_score().qualification_type_id(&id).worker_id(&w1).send().await.unwrap_err());
     assert_eq!(code, "AWS.MechanicalTurk.QualificationDoesNotExist");
     assert!(msg.contains("does not exist"), "{msg}");
 
@@ -331,7 +355,8 @@ both_backends!(scores, |b| async move {
         .send()
         .await
         .unwrap();
-    let (code, msg) = turk(c.get_qualification_score().qualification_type_id(&id).worker_id(&w1).send().await.unwrap_err());
+    let (code, msg) =
+        turk(c.get_qualification_score().qualification_type_id(&id).worker_id(&w1).send().await.unwrap_err());
     assert_eq!(code, "AWS.MechanicalTurk.InvalidQualificationState");
     assert!(msg.contains("This operation can be called with a status of: Granted"), "{msg}");
     let (code, _) = turk(
@@ -352,16 +377,30 @@ both_backends!(scores, |b| async move {
     let (st, mine) = s.worker_call(reqwest::Method::GET, "/qualifications", &t1, None).await;
     assert_eq!(st, 200, "{mine}");
     let score = &mine["Qualifications"][0];
-    assert_eq!((score["Status"].as_str(), score["RevokeReason"].as_str()), (Some("Revoked"), Some("Took part already")));
+    assert_eq!(
+        (score["Status"].as_str(), score["RevokeReason"].as_str()),
+        (Some("Revoked"), Some("Took part already"))
+    );
     assert_eq!(score["Name"], "Returning participant");
     // Associating again grants it again.
-    c.associate_qualification_with_worker().qualification_type_id(&id).worker_id(&w1).integer_value(3).send().await.unwrap();
+    c.associate_qualification_with_worker()
+        .qualification_type_id(&id)
+        .worker_id(&w1)
+        .integer_value(3)
+        .send()
+        .await
+        .unwrap();
     let q = c.get_qualification_score().qualification_type_id(&id).worker_id(&w1).send().await.unwrap();
     assert_eq!(q.qualification.unwrap().integer_value(), Some(3));
 
     // Errors: an unknown worker, a system type, another requester's type, no such type.
     let (code, _) = turk(
-        c.associate_qualification_with_worker().qualification_type_id(&id).worker_id("ANOSUCHWORKER1").send().await.unwrap_err(),
+        c.associate_qualification_with_worker()
+            .qualification_type_id(&id)
+            .worker_id("ANOSUCHWORKER1")
+            .send()
+            .await
+            .unwrap_err(),
     );
     assert_eq!(code, "AWS.MechanicalTurk.WorkerDoesNotExist");
     let (code, _) = turk(
@@ -375,9 +414,11 @@ both_backends!(scores, |b| async move {
     assert_eq!(code, "AWS.MechanicalTurk.PermissionDeniedException");
     let k2 = common::sync(|| s.service.create_requester("other")).unwrap();
     let c2 = s.client_with(&k2.access_key_id, &k2.secret_access_key);
-    let (code, _) = turk(c2.get_qualification_score().qualification_type_id(&id).worker_id(&w1).send().await.unwrap_err());
+    let (code, _) =
+        turk(c2.get_qualification_score().qualification_type_id(&id).worker_id(&w1).send().await.unwrap_err());
     assert_eq!(code, "AWS.MechanicalTurk.PermissionDeniedException");
-    let (code, _) = turk(c2.list_workers_with_qualification_type().qualification_type_id(&id).send().await.unwrap_err());
+    let (code, _) =
+        turk(c2.list_workers_with_qualification_type().qualification_type_id(&id).send().await.unwrap_err());
     assert_eq!(code, "AWS.MechanicalTurk.PermissionDeniedException");
 });
 
@@ -386,7 +427,13 @@ both_backends!(deletion_goes_through_disposing, |b| async move {
     let c = s.client();
     let id = new_type(&c, "Short-lived").await;
     let (w, _) = s.worker("dora").await;
-    c.associate_qualification_with_worker().qualification_type_id(&id).worker_id(&w).integer_value(5).send().await.unwrap();
+    c.associate_qualification_with_worker()
+        .qualification_type_id(&id)
+        .worker_id(&w)
+        .integer_value(5)
+        .send()
+        .await
+        .unwrap();
     c.delete_qualification_type().qualification_type_id(&id).send().await.unwrap();
     let t = c.get_qualification_type().qualification_type_id(&id).send().await.unwrap().qualification_type.unwrap();
     assert_eq!(t.qualification_type_status().map(|s| s.as_str()), Some("Disposing"));
@@ -401,7 +448,9 @@ both_backends!(deletion_goes_through_disposing, |b| async move {
     for r in [
         turk(c.update_qualification_type().qualification_type_id(&id).description("x").send().await.unwrap_err()),
         turk(c.delete_qualification_type().qualification_type_id(&id).send().await.unwrap_err()),
-        turk(c.associate_qualification_with_worker().qualification_type_id(&id).worker_id(&w).send().await.unwrap_err()),
+        turk(
+            c.associate_qualification_with_worker().qualification_type_id(&id).worker_id(&w).send().await.unwrap_err(),
+        ),
     ] {
         assert_eq!(r.0, "AWS.MechanicalTurk.InvalidQualificationTypeState", "{}", r.1);
     }

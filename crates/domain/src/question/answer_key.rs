@@ -71,13 +71,22 @@ pub fn parse_answer_key(xml: &str) -> Result<AnswerKey, QuestionError> {
     }
     let root = parse_tree(
         src,
-        TreeOptions { resolve_entity: xml_entity, reject_comments: false, reject_processing_instructions: false, max_depth: MAX_DEPTH },
+        TreeOptions {
+            resolve_entity: xml_entity,
+            reject_comments: false,
+            reject_processing_instructions: false,
+            max_depth: MAX_DEPTH,
+        },
     )
     .map_err(|e| super::dom_error(src, &e))?;
     let ctx = Ctx { src, ns: ANSWER_KEY_NAMESPACE };
     let path = "AnswerKey";
     if root.name != "AnswerKey" {
-        return Err(ctx.err(&root.name, root.pos, format!("unknown root element <{}>; expected AnswerKey", root.qname)));
+        return Err(ctx.err(
+            &root.name,
+            root.pos,
+            format!("unknown root element <{}>; expected AnswerKey", root.qname),
+        ));
     }
     ctx.check_ns(&root, path)?;
     let kids = ctx.elements(&root, path, &[])?;
@@ -101,7 +110,8 @@ pub fn parse_answer_key(xml: &str) -> Result<AnswerKey, QuestionError> {
         for (j, o) in g[1].iter().enumerate() {
             let op = child_path(&qp, "AnswerOption", Some(j + 1));
             let oparts = ctx.elements(o, &op, &[])?;
-            let og = ctx.sequence(o, &op, &oparts, &[slot("SelectionIdentifier", 1, UNBOUNDED), slot("AnswerScore", 1, 1)])?;
+            let og =
+                ctx.sequence(o, &op, &oparts, &[slot("SelectionIdentifier", 1, UNBOUNDED), slot("AnswerScore", 1, 1)])?;
             let mut selections = BTreeSet::new();
             for s in &og[0] {
                 selections.insert(ctx.text_only(s, &child_path(&op, "SelectionIdentifier", None))?.trim().to_string());
@@ -152,7 +162,11 @@ fn parse_mapping(ctx: &Ctx<'_>, m: &super::xml::Element, path: &str) -> Result<V
             let mp = child_path(&p, "SummedScoreMultiplier", None);
             let t = ctx.text_only(g[0][0], &mp)?;
             let multiplier = parse_decimal(&t).ok_or_else(|| {
-                ctx.err(&mp, g[0][0].pos, format!("SummedScoreMultiplier must be a decimal number (got \"{}\")", t.trim()))
+                ctx.err(
+                    &mp,
+                    g[0][0].pos,
+                    format!("SummedScoreMultiplier must be a decimal number (got \"{}\")", t.trim()),
+                )
             })?;
             Ok(ValueMapping::Scale { multiplier })
         }
@@ -171,13 +185,21 @@ fn parse_mapping(ctx: &Ctx<'_>, m: &super::xml::Element, path: &str) -> Result<V
                     r,
                     &rp,
                     &rparts,
-                    &[slot("InclusiveLowerBound", 1, 1), slot("InclusiveUpperBound", 1, 1), slot("QualificationValue", 1, 1)],
+                    &[
+                        slot("InclusiveLowerBound", 1, 1),
+                        slot("InclusiveUpperBound", 1, 1),
+                        slot("QualificationValue", 1, 1),
+                    ],
                 )?;
                 let lower = int(ctx, rg[0][0], &child_path(&rp, "InclusiveLowerBound", None), "InclusiveLowerBound")?;
                 let upper = int(ctx, rg[1][0], &child_path(&rp, "InclusiveUpperBound", None), "InclusiveUpperBound")?;
                 let value = int(ctx, rg[2][0], &child_path(&rp, "QualificationValue", None), "QualificationValue")?;
                 if lower > upper {
-                    return Err(ctx.err(&rp, r.pos, format!("InclusiveLowerBound {lower} is above InclusiveUpperBound {upper}")));
+                    return Err(ctx.err(
+                        &rp,
+                        r.pos,
+                        format!("InclusiveLowerBound {lower} is above InclusiveUpperBound {upper}"),
+                    ));
                 }
                 // The spec leaves overlapping ranges undefined; refusing them keeps grading
                 // unambiguous.
@@ -185,7 +207,10 @@ fn parse_mapping(ctx: &Ctx<'_>, m: &super::xml::Element, path: &str) -> Result<V
                     return Err(ctx.err(
                         &rp,
                         r.pos,
-                        format!("the range {lower}..{upper} overlaps the range {}..{}; ranges cannot overlap", o.lower, o.upper),
+                        format!(
+                            "the range {lower}..{upper} overlaps the range {}..{}; ranges cannot overlap",
+                            o.lower, o.upper
+                        ),
                     ));
                 }
                 ranges.push(ScoreRange { lower, upper, value });
@@ -273,13 +298,18 @@ impl AnswerKey {
     pub fn summed_score(&self, answers: &[(String, Vec<String>)]) -> i64 {
         let mut by_question: HashMap<&str, BTreeSet<&str>> = HashMap::new();
         for (id, values) in answers {
-            by_question.entry(id.as_str()).or_default().extend(values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()));
+            by_question
+                .entry(id.as_str())
+                .or_default()
+                .extend(values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()));
         }
         let mut sum: i64 = 0;
         for k in &self.questions {
             let chosen = by_question.get(k.identifier.as_str());
             let matched = k.options.iter().find(|o| {
-                chosen.is_some_and(|c| c.len() == o.selections.len() && o.selections.iter().all(|s| c.contains(s.as_str())))
+                chosen.is_some_and(|c| {
+                    c.len() == o.selections.len() && o.selections.iter().all(|s| c.contains(s.as_str()))
+                })
             });
             sum = sum.saturating_add(matched.map_or(k.default_score, |o| o.score));
         }
@@ -291,7 +321,9 @@ impl AnswerKey {
         let sum = self.summed_score(answers) as i128;
         let v = match &self.mapping {
             None => sum,
-            Some(ValueMapping::Percentage { maximum_summed_score }) => round_div(sum * 100, *maximum_summed_score as i128),
+            Some(ValueMapping::Percentage { maximum_summed_score }) => {
+                round_div(sum * 100, *maximum_summed_score as i128)
+            }
             Some(ValueMapping::Scale { multiplier }) => {
                 round_div(sum.saturating_mul(multiplier.units), 10i128.pow(multiplier.scale))
             }

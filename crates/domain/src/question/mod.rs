@@ -28,7 +28,9 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use answer_key::{parse_answer_key, AnswerKey, AnswerOption, Decimal, KeyQuestion, ScoreRange, ValueMapping, ANSWER_KEY_NAMESPACE};
+pub use answer_key::{
+    parse_answer_key, AnswerKey, AnswerOption, Decimal, KeyQuestion, ScoreRange, ValueMapping, ANSWER_KEY_NAMESPACE,
+};
 pub use answers::{
     parse_answer_document, parse_answers, render_answer_document, render_answers, Answer, AnswerValue,
     QUESTION_FORM_ANSWERS_NAMESPACE,

@@ -24,7 +24,8 @@ pub fn type_from_row(r: &Row) -> Result<(QualificationType, i64)> {
             name: r.string(2)?,
             description: r.string(3)?,
             keywords: r.opt_string(4)?,
-            status: QualificationTypeStatus::parse(&status).ok_or_else(|| corrupt("qualification type status", &status))?,
+            status: QualificationTypeStatus::parse(&status)
+                .ok_or_else(|| corrupt("qualification type status", &status))?,
             retry_delay_secs: r.opt_i64(6)?,
             test: r.opt_string(7)?,
             answer_key: r.opt_string(8)?,
@@ -189,7 +190,8 @@ pub fn request_from_row(r: &Row) -> Result<(StoredRequest, i64)> {
                 qualification_type_id: r.string(1)?,
                 requester_id: r.string(2)?,
                 worker_id: r.string(3)?,
-                status: RequestStatus::parse(&status).ok_or_else(|| corrupt("qualification request status", &status))?,
+                status: RequestStatus::parse(&status)
+                    .ok_or_else(|| corrupt("qualification request status", &status))?,
                 test: r.opt_string(5)?,
                 answer: r.opt_string(7)?,
                 requested_at: r.i64(8)?,

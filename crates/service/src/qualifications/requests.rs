@@ -182,7 +182,10 @@ impl Service {
             if now > deadline {
                 return Err(Error::new(
                     ErrorKind::InvalidQualificationRequestState,
-                    format!("The time for this test ran out at {}; its answers can no longer be submitted", format_iso8601(deadline)),
+                    format!(
+                        "The time for this test ran out at {}; its answers can no longer be submitted",
+                        format_iso8601(deadline)
+                    ),
                 ));
             }
             let test = request.test.clone().unwrap_or_default();
@@ -275,7 +278,12 @@ impl Service {
     }
 
     /// RejectQualificationRequest, with the reason the worker sees.
-    pub fn reject_qualification_request(&self, requester_id: &str, request_id: &str, reason: Option<&str>) -> Result<()> {
+    pub fn reject_qualification_request(
+        &self,
+        requester_id: &str,
+        request_id: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
         if let Some(r) = reason {
             no_control_chars("Reason", r)?;
         }

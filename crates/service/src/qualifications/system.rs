@@ -113,10 +113,8 @@ impl Service {
         let score_cols = repo::SCORE_COLS.split(',').count();
         self.read(|tx| {
             let values = worker_qualification_values(tx, worker_id, mode)?;
-            let system = SystemType::ALL
-                .iter()
-                .filter_map(|s| values.get(s.id(mode)).map(|v| (*s, v.clone())))
-                .collect();
+            let system =
+                SystemType::ALL.iter().filter_map(|s| values.get(s.id(mode)).map(|v| (*s, v.clone()))).collect();
             let mut scores = Vec::new();
             for r in tx.query(&sql, params![worker_id])? {
                 let (qualification, _) = repo::score_from_row(&r)?;
@@ -175,4 +173,3 @@ mod tests {
         assert_eq!(percent_approved(0, 100, 0), 0);
     }
 }
-

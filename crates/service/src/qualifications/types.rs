@@ -161,7 +161,11 @@ impl Service {
         if let Some(d) = &u.description {
             text("Description", d, MAX_DESCRIPTION, true)?;
         }
-        let status = u.status.as_deref().map(|s| QualificationTypeStatus::parse_param("QualificationTypeStatus", s)).transpose()?;
+        let status = u
+            .status
+            .as_deref()
+            .map(|s| QualificationTypeStatus::parse_param("QualificationTypeStatus", s))
+            .transpose()?;
         qt::validate_retry_delay(u.retry_delay_secs)?;
         qt::validate_test_params(u.test.as_deref(), u.answer_key.as_deref(), u.test_duration_secs, u.auto_granted)?;
         if let Some(t) = &u.test {
@@ -264,9 +268,9 @@ impl Service {
         let cur = Cursor::forward(q.next_token.as_deref(), q.max_results)?;
         let needle = q.query.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
         let matches = |t: &QualificationType| {
-            needle.as_deref().is_none_or(|n| {
-                repo::search_text(&t.name, &t.description, t.keywords.as_deref()).contains(n)
-            })
+            needle
+                .as_deref()
+                .is_none_or(|n| repo::search_text(&t.name, &t.description, t.keywords.as_deref()).contains(n))
         };
         let mode: Mode = self.mode();
         let mut items: Vec<(QualificationType, i64)> = Vec::new();

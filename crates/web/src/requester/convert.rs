@@ -150,7 +150,9 @@ pub fn qualification(q: &openturk_domain::qualification_type::Qualification) -> 
     }
 }
 
-pub fn qualification_request(q: &openturk_domain::qualification_type::QualificationRequest) -> wq::QualificationRequest {
+pub fn qualification_request(
+    q: &openturk_domain::qualification_type::QualificationRequest,
+) -> wq::QualificationRequest {
     wq::QualificationRequest {
         qualification_request_id: q.qualification_request_id.clone(),
         qualification_type_id: q.qualification_type_id.clone(),

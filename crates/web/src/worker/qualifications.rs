@@ -163,10 +163,9 @@ pub async fn my_requests(
     let wid = worker(&st.service, &headers).await?;
     let Query(q) = q.map_err(|e| WorkerApiError::invalid(format!("Bad query parameters: {e}")))?;
     let svc = st.service.clone();
-    let page = blocking(&st.service, move || {
-        svc.my_qualification_requests(&wid, q.next_token.as_deref(), q.max_results)
-    })
-    .await?;
+    let page =
+        blocking(&st.service, move || svc.my_qualification_requests(&wid, q.next_token.as_deref(), q.max_results))
+            .await?;
     let items: Vec<Value> = page
         .items
         .iter()
