@@ -519,3 +519,33 @@ pub fn option(question: &str, selection: &str, score: i64) -> String {
         "<Question><QuestionIdentifier>{question}</QuestionIdentifier><AnswerOption><SelectionIdentifier>{selection}</SelectionIdentifier><AnswerScore>{score}</AnswerScore></AnswerOption></Question>"
     )
 }
+
+both_backends!(only_the_owner_sees_an_answer_key, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let t = c
+        .create_qualification_type()
+        .name("Keyed")
+        .description("d")
+        .qualification_type_status(QualificationTypeStatus::Active)
+        .test(TEST)
+        .test_duration_in_seconds(60)
+        .answer_key(key(&option("q1", "a", 1)))
+        .send()
+        .await
+        .unwrap()
+        .qualification_type
+        .unwrap();
+    let id = t.qualification_type_id().unwrap();
+    let mine = c.get_qualification_type().qualification_type_id(id).send().await.unwrap();
+    assert!(mine.qualification_type().unwrap().answer_key().is_some());
+    let k2 = common::sync(|| s.service.create_requester("other")).unwrap();
+    let c2 = s.client_with(&k2.access_key_id, &k2.secret_access_key);
+    let theirs = c2.get_qualification_type().qualification_type_id(id).send().await.unwrap();
+    let theirs = theirs.qualification_type().unwrap();
+    assert_eq!((theirs.test(), theirs.answer_key()), (Some(TEST), None));
+    let listed = c2.list_qualification_types().query("keyed").must_be_requestable(true).send().await.unwrap();
+    assert_eq!(listed.qualification_types()[0].answer_key(), None);
+    let listed = c.list_qualification_types().query("keyed").must_be_requestable(true).send().await.unwrap();
+    assert!(listed.qualification_types()[0].answer_key().is_some());
+});
