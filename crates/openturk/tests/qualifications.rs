@@ -549,3 +549,38 @@ both_backends!(only_the_owner_sees_an_answer_key, |b| async move {
     let listed = c.list_qualification_types().query("keyed").must_be_requestable(true).send().await.unwrap();
     assert!(listed.qualification_types()[0].answer_key().is_some());
 });
+
+/// The migration fills hit_type_qualifications for HIT types made before it: its statement,
+/// run again on links removed by hand, finds them from the stored properties.
+both_backends!(the_migration_links_older_hit_types, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let q = QualificationRequirement::builder()
+        .qualification_type_id("000000000000000000L0")
+        .comparator(Comparator::GreaterThan)
+        .integer_values(90)
+        .build()
+        .unwrap();
+    create_hit(&c).qualification_requirements(q).send().await.unwrap();
+    let file = match b {
+        common::Backend::Sqlite => include_str!("../../storage/src/migrations/sqlite/0003_qualifications.sql"),
+        common::Backend::Postgres => include_str!("../../storage/src/migrations/postgres/0003_qualifications.sql"),
+    };
+    let start = file.find("INSERT INTO hit_type_qualifications").unwrap();
+    let fill = &file[start..start + file[start..].find(';').unwrap()];
+    let count = |tx: &mut dyn openturk_storage::Tx| {
+        tx.query_one("SELECT COUNT(*) FROM hit_type_qualifications", &[]).unwrap().i64(0).unwrap()
+    };
+    let db = s.service.db().clone();
+    common::sync(|| {
+        db.write(|tx: &mut dyn openturk_storage::Tx| -> Result<(), openturk_storage::StorageError> {
+            assert_eq!(count(tx), 1);
+            tx.execute("DELETE FROM hit_type_qualifications", &[])?;
+            tx.batch(fill)?;
+            Ok(())
+        })
+        .unwrap()
+    });
+    let l = c.list_hits_for_qualification_type().qualification_type_id("000000000000000000L0").send().await.unwrap();
+    assert_eq!(l.num_results(), Some(1));
+});
