@@ -101,6 +101,17 @@ both_backends!(create_get_update_and_duplicate_names, |b| async move {
     assert_eq!(u.qualification_type_status(), Some(&QualificationTypeStatus::Inactive));
     assert_eq!(u.retry_delay_in_seconds(), Some(60));
     assert_eq!((u.auto_granted(), u.auto_granted_value()), (Some(true), Some(7)));
+    // An AutoGranted type cannot take a test unless it stops being AutoGranted.
+    let (_, msg) = turk(
+        c.update_qualification_type()
+            .qualification_type_id(&id)
+            .test(TEST)
+            .test_duration_in_seconds(60)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(msg.contains("is AutoGranted"), "{msg}");
     assert_eq!(u.name(), Some("EnglishWritingAbility"));
     // Only the owner may update, and a type that does not exist does not exist.
     let (code, _) =

@@ -202,6 +202,11 @@ impl Service {
             if let Some(a) = u.auto_granted {
                 t.auto_granted = a;
             }
+            if t.auto_granted && t.test.is_some() {
+                return Err(Error::invalid(format!(
+                    "QualificationType {type_id} is AutoGranted, so it cannot be given a Test; give AutoGranted false with the Test"
+                )));
+            }
             t.auto_granted_value = match t.auto_granted {
                 true => Some(u.auto_granted_value.or(t.auto_granted_value).unwrap_or(1)),
                 false => None,
