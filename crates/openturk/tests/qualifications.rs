@@ -561,8 +561,8 @@ both_backends!(only_the_owner_sees_an_answer_key, |b| async move {
     assert!(listed.qualification_types()[0].answer_key().is_some());
 });
 
-/// The migration fills hit_type_qualifications for HIT types made before it: its statement,
-/// run again on links removed by hand, finds them from the stored properties.
+// The migration fills hit_type_qualifications for HIT types made before it: its statement,
+// run again on links removed by hand, finds them from the stored properties.
 both_backends!(the_migration_links_older_hit_types, |b| async move {
     let s = TestServer::start(b).await;
     let c = s.client();
