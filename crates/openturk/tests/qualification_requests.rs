@@ -392,3 +392,36 @@ both_backends!(a_test_is_graded_by_the_key_it_was_given_with, |b| async move {
     let (_, graded) = submit(&s, &t2, started["QualificationRequestId"].as_str().unwrap(), json!({ "q1": "b" })).await;
     assert_eq!(graded["IntegerValue"].as_i64(), Some(101));
 });
+
+both_backends!(workers_search_requestable_types, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    for i in 0..3 {
+        create(&c, &format!("Survey panel {i}"), |x| x.keywords("panel, survey")).await;
+    }
+    let hidden =
+        create(&c, "Survey panel hidden", |x| x.qualification_type_status(QualificationTypeStatus::Inactive)).await;
+    let (_, t) = s.worker("sue").await;
+    // Worker API paging: the page with the last types carries no NextToken.
+    let (st, p1) = s.worker_call(Method::GET, "/qualification-types?Query=PANEL&MaxResults=2", &t, None).await;
+    assert_eq!(st, 200, "{p1}");
+    assert_eq!(p1["QualificationTypes"].as_array().unwrap().len(), 2);
+    let next = p1["NextToken"].as_str().unwrap();
+    let (_, p2) = s
+        .worker_call(Method::GET, &format!("/qualification-types?Query=PANEL&MaxResults=2&NextToken={next}"), &t, None)
+        .await;
+    let last = p2["QualificationTypes"].as_array().unwrap();
+    assert_eq!((last.len(), p2["NextToken"].is_null()), (1, true), "{p2}");
+    assert!(last[0]["HasTest"] == false && last[0]["AutoGranted"] == false && last[0].get("AnswerKey").is_none());
+    let all = [p1["QualificationTypes"].as_array().unwrap().clone(), last.clone()].concat();
+    assert!(all.iter().all(|q| q["QualificationTypeId"] != hidden.as_str()), "inactive types are not offered");
+    // One type, any: system types too.
+    let (st, one) = s.worker_call(Method::GET, "/qualification-types/00000000000000000060", &t, None).await;
+    assert_eq!((st, one["Name"].as_str(), one["IsRequestable"].as_bool()), (200, Some("Worker_Adult"), Some(false)));
+    let (st, _) = s.worker_call(Method::GET, "/qualification-types/3NOSUCHTYPE", &t, None).await;
+    assert_eq!(st, 404);
+    let (st, _) = s.worker_call(Method::GET, "/qualification-types?MaxResults=0", &t, None).await;
+    assert_eq!(st, 422);
+    let (st, e) = s.worker_call(Method::POST, "/me/adult", &t, Some(json!({ "Adult": "yes" }))).await;
+    assert_eq!(st, 422, "{e}");
+});
