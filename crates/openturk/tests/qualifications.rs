@@ -101,6 +101,17 @@ both_backends!(create_get_update_and_duplicate_names, |b| async move {
     assert_eq!(u.qualification_type_status(), Some(&QualificationTypeStatus::Inactive));
     assert_eq!(u.retry_delay_in_seconds(), Some(60));
     assert_eq!((u.auto_granted(), u.auto_granted_value()), (Some(true), Some(7)));
+    // An AutoGranted type cannot take a test unless it stops being AutoGranted.
+    let (_, msg) = turk(
+        c.update_qualification_type()
+            .qualification_type_id(&id)
+            .test(TEST)
+            .test_duration_in_seconds(60)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(msg.contains("is AutoGranted"), "{msg}");
     assert_eq!(u.name(), Some("EnglishWritingAbility"));
     // Only the owner may update, and a type that does not exist does not exist.
     let (code, _) =
@@ -519,3 +530,68 @@ pub fn option(question: &str, selection: &str, score: i64) -> String {
         "<Question><QuestionIdentifier>{question}</QuestionIdentifier><AnswerOption><SelectionIdentifier>{selection}</SelectionIdentifier><AnswerScore>{score}</AnswerScore></AnswerOption></Question>"
     )
 }
+
+both_backends!(only_the_owner_sees_an_answer_key, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let t = c
+        .create_qualification_type()
+        .name("Keyed")
+        .description("d")
+        .qualification_type_status(QualificationTypeStatus::Active)
+        .test(TEST)
+        .test_duration_in_seconds(60)
+        .answer_key(key(&option("q1", "a", 1)))
+        .send()
+        .await
+        .unwrap()
+        .qualification_type
+        .unwrap();
+    let id = t.qualification_type_id().unwrap();
+    let mine = c.get_qualification_type().qualification_type_id(id).send().await.unwrap();
+    assert!(mine.qualification_type().unwrap().answer_key().is_some());
+    let k2 = common::sync(|| s.service.create_requester("other")).unwrap();
+    let c2 = s.client_with(&k2.access_key_id, &k2.secret_access_key);
+    let theirs = c2.get_qualification_type().qualification_type_id(id).send().await.unwrap();
+    let theirs = theirs.qualification_type().unwrap();
+    assert_eq!((theirs.test(), theirs.answer_key()), (Some(TEST), None));
+    let listed = c2.list_qualification_types().query("keyed").must_be_requestable(true).send().await.unwrap();
+    assert_eq!(listed.qualification_types()[0].answer_key(), None);
+    let listed = c.list_qualification_types().query("keyed").must_be_requestable(true).send().await.unwrap();
+    assert!(listed.qualification_types()[0].answer_key().is_some());
+});
+
+// The migration fills hit_type_qualifications for HIT types made before it: its statement,
+// run again on links removed by hand, finds them from the stored properties.
+both_backends!(the_migration_links_older_hit_types, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let q = QualificationRequirement::builder()
+        .qualification_type_id("000000000000000000L0")
+        .comparator(Comparator::GreaterThan)
+        .integer_values(90)
+        .build()
+        .unwrap();
+    create_hit(&c).qualification_requirements(q).send().await.unwrap();
+    let file = match b {
+        common::Backend::Sqlite => include_str!("../../storage/src/migrations/sqlite/0003_qualifications.sql"),
+        common::Backend::Postgres => include_str!("../../storage/src/migrations/postgres/0003_qualifications.sql"),
+    };
+    let start = file.find("INSERT INTO hit_type_qualifications").unwrap();
+    let fill = &file[start..start + file[start..].find(';').unwrap()];
+    let count = |tx: &mut dyn openturk_storage::Tx| {
+        tx.query_one("SELECT COUNT(*) FROM hit_type_qualifications", &[]).unwrap().i64(0).unwrap()
+    };
+    let db = s.service.db().clone();
+    common::sync(|| {
+        db.write(|tx: &mut dyn openturk_storage::Tx| -> Result<(), openturk_storage::StorageError> {
+            assert_eq!(count(tx), 1);
+            tx.execute("DELETE FROM hit_type_qualifications", &[])?;
+            tx.batch(fill)?;
+            Ok(())
+        })
+        .unwrap()
+    });
+    let l = c.list_hits_for_qualification_type().qualification_type_id("000000000000000000L0").send().await.unwrap();
+    assert_eq!(l.num_results(), Some(1));
+});

@@ -6,7 +6,7 @@ use super::repo;
 use super::types::integer_value;
 use crate::error::{Error, Result};
 use crate::paging::{Cursor, Page};
-use crate::{not_found, repo as hit_repo, Service};
+use crate::{repo as hit_repo, Service};
 use openturk_domain::model::Hit;
 use openturk_domain::qualification_type::{Qualification, QualificationStatus};
 use openturk_domain::validate::no_control_chars;
@@ -150,15 +150,6 @@ impl Service {
             repo::any_type(tx, type_id, mode)?;
             let rows = tx.query(&sql, params![requester_id, type_id, cur.seq, cur.fetch()])?;
             cur.requester_page(rows, hit_repo::hit_from_row)
-        })
-    }
-
-    /// A worker's score of a type, as the worker sees it (granted or revoked, with the
-    /// reason).
-    pub fn my_qualification(&self, worker_id: &str, type_id: &str) -> Result<Qualification> {
-        self.read(|tx| {
-            repo::load_score(tx, type_id, worker_id)?
-                .ok_or_else(|| not_found(ErrorKind::QualificationNotFound, "Qualification", type_id))
         })
     }
 }

@@ -145,10 +145,12 @@ impl Service {
     }
 
     /// GetQualificationType: any type, the caller's, another requester's or a system one. A
-    /// deleted type answers with the status Disposing.
-    pub fn get_qualification_type(&self, type_id: &str) -> Result<QualificationType> {
+    /// deleted type answers with the status Disposing. Only its owner (`viewer`) sees a test's
+    /// answer key: anyone else could be a worker about to take the test.
+    pub fn get_qualification_type(&self, viewer: Option<&str>, type_id: &str) -> Result<QualificationType> {
         let mode = self.mode();
-        self.read(|tx| repo::any_type(tx, type_id, mode))
+        let t = self.read(|tx| repo::any_type(tx, type_id, mode))?;
+        Ok(for_viewer(t, viewer))
     }
 
     /// UpdateQualificationType (the owner only; Name and Keywords cannot change).
@@ -199,6 +201,11 @@ impl Service {
             }
             if let Some(a) = u.auto_granted {
                 t.auto_granted = a;
+            }
+            if t.auto_granted && t.test.is_some() {
+                return Err(Error::invalid(format!(
+                    "QualificationType {type_id} is AutoGranted, so it cannot be given a Test; give AutoGranted false with the Test"
+                )));
             }
             t.auto_granted_value = match t.auto_granted {
                 true => Some(u.auto_granted_value.or(t.auto_granted_value).unwrap_or(1)),
@@ -310,11 +317,19 @@ impl Service {
         })?;
         for r in &rows {
             let (t, seq) = repo::type_from_row(r)?;
-            items.push((t, seq + SYSTEM_SEQS));
+            items.push((for_viewer(t, caller), seq + SYSTEM_SEQS));
         }
         items.truncate(cur.fetch() as usize);
         Ok((cur, items))
     }
+}
+
+/// The type as `viewer` may see it: without its answer key unless `viewer` owns it.
+fn for_viewer(mut t: QualificationType, viewer: Option<&str>) -> QualificationType {
+    if viewer.is_none() || t.requester_id.as_deref() != viewer {
+        t.answer_key = None;
+    }
+    t
 }
 
 /// `%needle%` for LIKE, with LIKE's own characters escaped.

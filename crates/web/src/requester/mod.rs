@@ -138,7 +138,7 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         SendBonus => assignments::send_bonus(svc, r, body),
         ListBonusPayments => assignments::list_bonus_payments(svc, r, body),
         CreateQualificationType => qualifications::create_type(svc, r, body),
-        GetQualificationType => qualifications::get_type(svc, body),
+        GetQualificationType => qualifications::get_type(svc, r, body),
         UpdateQualificationType => qualifications::update_type(svc, r, body),
         DeleteQualificationType => qualifications::delete_type(svc, r, body),
         ListQualificationTypes => qualifications::list_types(svc, r, body),

@@ -36,9 +36,9 @@ pub fn create_type(svc: &Service, rid: &str, body: &[u8]) -> Out {
     Ok(type_response(&t))
 }
 
-pub fn get_type(svc: &Service, body: &[u8]) -> Out {
+pub fn get_type(svc: &Service, rid: &str, body: &[u8]) -> Out {
     let r: wq::QualificationTypeIdRequest = parse(body)?;
-    let t = svc.get_qualification_type(&r.qualification_type_id).map_err(api_error)?;
+    let t = svc.get_qualification_type(Some(rid), &r.qualification_type_id).map_err(api_error)?;
     Ok(type_response(&t))
 }
 

@@ -134,7 +134,7 @@ pub async fn requestable(
 pub async fn one_type(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Res {
     worker(&st.service, &headers).await?;
     let svc = st.service.clone();
-    let t = blocking(&st.service, move || svc.get_qualification_type(&id)).await?;
+    let t = blocking(&st.service, move || svc.get_qualification_type(None, &id)).await?;
     Ok(Json(type_json(&t)).into_response())
 }
 

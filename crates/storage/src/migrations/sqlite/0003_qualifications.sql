@@ -78,6 +78,10 @@ CREATE TABLE hit_type_qualifications (
     qualification_type_id TEXT NOT NULL,
     PRIMARY KEY (qualification_type_id, hit_type_id)
 );
+-- HIT types made before this migration: their requirements, from the stored properties.
+INSERT INTO hit_type_qualifications (hit_type_id, qualification_type_id)
+    SELECT DISTINCT h.hit_type_id, json_extract(r.value, '$.qualification_type_id')
+    FROM hit_types h, json_each(h.spec, '$.qualification_requirements') r;
 
 -- Worker_Adult: the worker's acknowledgement (0 or 1). Masters: when an operator granted it
 -- (`openturk worker grant-masters`), NULL when not a Master.
