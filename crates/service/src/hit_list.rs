@@ -13,9 +13,9 @@ use openturk_domain::qualification::QualificationRequirement;
 use openturk_domain::Money;
 use openturk_storage::{params, Row, Value};
 
-/// Rows read per query when some may be left out for the worker; a page reads more of them
+/// The most rows read by one query when some were left out for the worker; a page reads more
 /// until it is full, up to [`MAX_SCANNED`] rows.
-const CHUNK: i64 = 100;
+const CHUNK: i64 = 500;
 /// A page stops looking after this many rows left out, and ends early with a NextToken that
 /// resumes after them: a worker qualified for almost nothing still gets an answer quickly.
 const MAX_SCANNED: usize = 5_000;
@@ -160,10 +160,16 @@ impl Service {
             let mut items: Vec<HitGroup> = Vec::with_capacity(limit);
             let mut scanned = 0usize;
             loop {
-                // One more than the page: whether there is a next page.
+                // One more than the page: whether there is a next page. The first query reads just
+                // that; if the worker's filter left rows out, the next reads what the share shown
+                // so far says is missing, with a margin.
                 let want = (limit + 1 - items.len()) as i64;
-                // The first query reads just a page; the worker's filter left some out if more are needed.
-                let n = if scanned == 0 { want } else { want.max(CHUNK) };
+                let n = if scanned == 0 {
+                    want
+                } else {
+                    let shown = items.len().max(1) as f64 / scanned as f64;
+                    ((want as f64 / shown) * 1.25).ceil().clamp(8.0, CHUNK as f64) as i64
+                };
                 let mut a = args.clone();
                 if let Some(key) = &after {
                     a.extend(key.iter().cloned());

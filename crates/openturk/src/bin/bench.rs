@@ -1112,7 +1112,7 @@ async fn seed_site(args: &Args, ctx: &Arc<Ctx>, data_dir: &Path) -> Result<SiteD
 /// are in the US: they see and accept them); a quarter are hidden from workers who are not
 /// Masters (DiscoverPreviewAndAccept; the bench's workers are not), so the list reads past them.
 fn site_requirements(g: usize) -> Option<Value> {
-    match g % 4 {
+    match site_class(g) {
         1 => Some(json!([{
             "QualificationTypeId": "00000000000000000071",
             "Comparator": "EqualTo",
@@ -1128,7 +1128,13 @@ fn site_requirements(g: usize) -> Option<Value> {
 }
 
 fn site_hidden(g: usize) -> bool {
-    g % 4 == 3
+    site_class(g) == 3
+}
+
+/// Mixed so that neighbouring groups and each search keyword (`topic{g % 100}`) have every
+/// class.
+fn site_class(g: usize) -> usize {
+    (g + g / SITE_TOPICS) % 4
 }
 
 /// What an HTML answer says: the text of its `<main>` (or of the whole body), tags dropped,
