@@ -227,3 +227,46 @@ both_backends!(a_block_hides_the_requesters_hits, |backend: Backend| async move 
     assert_eq!(listed(&s, &ann, false).await.len(), 2);
     assert_eq!(accept(&s, &ann, &second).await.0, 201);
 });
+
+both_backends!(pages_read_past_hidden_groups, |backend: Backend| async move {
+    let s = TestServer::start(backend).await;
+    let (_, ann) = s.worker("ann").await;
+    let hidden = || {
+        vec![req(
+            "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+            Comparator::Exists,
+            &[],
+            Some(HitAccessActions::DiscoverPreviewAndAccept),
+        )]
+    };
+    // Runs of hidden groups between visible ones, at the start, middle and end of the order.
+    let pattern = "hhvhhhvvhvhhhhhvh";
+    let mut visible = Vec::new();
+    for (i, kind) in pattern.chars().enumerate() {
+        let title = format!("G{i:02}");
+        hit(&s, &title, if kind == 'h' { hidden() } else { vec![] }).await;
+        if kind == 'v' {
+            visible.push(title);
+        }
+    }
+    for size in [1, 2, 3, 10] {
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut path = format!("/hit-groups?SortBy=Title&MaxResults={size}");
+            if let Some(t) = &token {
+                path.push_str(&format!("&NextToken={t}"));
+            }
+            let (st, body) = s.worker_call(Method::GET, &path, &ann, None).await;
+            assert_eq!(st, 200, "{body}");
+            let page = body["HITGroups"].as_array().unwrap();
+            assert!(page.len() <= size);
+            seen.extend(page.iter().map(|g| g["Title"].as_str().unwrap().to_string()));
+            match body["NextToken"].as_str() {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, visible, "pages of {size}");
+    }
+});
