@@ -11,6 +11,7 @@
 use super::pages::{layout, service_error, signed_in, signed_in_post};
 use super::question_form::{answers_from_fields, render_question_form};
 use super::session::Visitor;
+use super::task::FormState;
 use super::{format, message, page, Layout, Nav};
 use crate::{blocking, AppState};
 use askama::Template;
@@ -20,7 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use openturk_domain::qualification_type::{
     QualificationRequest, QualificationStatus, QualificationType, QualificationValue, RequestStatus, SystemType,
 };
-use openturk_domain::question::{parse_question, AnswerError, QuestionDocument, QuestionParseOptions};
+use openturk_domain::question::{parse_question, QuestionDocument, QuestionParseOptions};
 use openturk_service::qualifications::{MyTypeStanding, RequestOutcome};
 use std::collections::HashMap;
 
@@ -384,7 +385,7 @@ fn render_test(
     v: &Visitor,
     name: &str,
     r: &QualificationRequest,
-    form_state: Option<(&[(String, Vec<String>)], &[AnswerError])>,
+    form_state: FormState<'_>,
 ) -> Response {
     let doc = parse_question(r.test.as_deref().unwrap_or_default(), &QuestionParseOptions::default());
     let Ok(QuestionDocument::Form(qf)) = doc else {
