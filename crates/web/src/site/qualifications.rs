@@ -227,6 +227,8 @@ struct TypePage {
     request: Option<(String, Option<String>)>,
     /// A test in progress: its deadline (text, ISO).
     test_in_progress: Option<(String, String)>,
+    /// A request waiting for the requester (said in `request`; it cannot be asked again).
+    pending: bool,
     /// Why asking now would be refused, in the service's words.
     refusal: Option<String>,
 }
@@ -335,6 +337,7 @@ pub async fn one(State(st): State<AppState>, headers: HeaderMap, Path(type_id): 
             request_text(r, now).map(|text| (text, reason))
         }),
         test_in_progress,
+        pending: s.latest_request.as_ref().is_some_and(|r| r.status == RequestStatus::Submitted),
         refusal: if system.is_some() { None } else { s.refusal.map(|e| e.to_string()) },
         name: t.name,
     };
