@@ -11,7 +11,7 @@ pub mod scores;
 pub mod system;
 pub mod types;
 
-pub use requests::RequestOutcome;
+pub use requests::{MyTypeStanding, RequestOutcome};
 pub use system::{worker_qualification_values, MyQualification, MyQualifications, QualificationValues};
 pub use types::{NewQualificationType, QualificationTypeUpdate, TypeQuery};
 

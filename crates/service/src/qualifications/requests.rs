@@ -15,7 +15,7 @@ use crate::paging::{Cursor, Page};
 use crate::{not_found, Service};
 use openturk_domain::clock::{format_iso8601, Millis};
 use openturk_domain::qualification_type::{
-    QualificationRequest, QualificationStatus, QualificationType, QualificationTypeStatus, RequestStatus,
+    Qualification, QualificationRequest, QualificationStatus, QualificationType, QualificationTypeStatus, RequestStatus,
 };
 use openturk_domain::question::{
     check_answers, normalize_answers, parse_answer_key, parse_question, render_answers, QuestionDocument,
@@ -95,7 +95,72 @@ fn check_retry(tx: &mut dyn Tx, t: &QualificationType, worker_id: &str, now: Mil
     Ok(None)
 }
 
+/// May the worker ask for `t` now: the type is a custom, Active one, and the retry rule allows
+/// it. Returns the type's owner, and a test in progress to hand back, if any.
+fn check_requestable(
+    tx: &mut dyn Tx,
+    t: &QualificationType,
+    worker_id: &str,
+    now: Millis,
+) -> Result<(String, Option<StoredRequest>)> {
+    let type_id = &t.qualification_type_id;
+    let Some(owner) = t.requester_id.clone() else {
+        return Err(Error::new(
+            ErrorKind::InvalidQualificationTypeState,
+            format!("{type_id} is a system Qualification type: the marketplace assigns it, it cannot be requested"),
+        ));
+    };
+    if t.status != QualificationTypeStatus::Active {
+        return Err(Error::new(
+            ErrorKind::InvalidQualificationTypeState,
+            format!(
+                "QualificationType {type_id} is {}: it cannot be requested. This operation can be called with a status of: Active",
+                t.status.as_str()
+            ),
+        ));
+    }
+    Ok((owner, check_retry(tx, t, worker_id, now)?))
+}
+
+/// One type as a worker stands with it: what the worker's page for the type shows.
+#[derive(Debug)]
+pub struct MyTypeStanding {
+    pub qualification_type: QualificationType,
+    /// The worker's score of the type, granted or revoked (none for system types: see
+    /// `Service::my_qualifications`).
+    pub score: Option<Qualification>,
+    /// The worker's latest request for the type (never its answer key).
+    pub latest_request: Option<QualificationRequest>,
+    /// Why `Service::request_qualification` would refuse now (the same check), if it would.
+    pub refusal: Option<Error>,
+}
+
 impl Service {
+    /// One qualification type (custom or system) and where the worker stands with it: score,
+    /// latest request, and whether asking for it now would be refused and why.
+    pub fn my_qualification_type(&self, worker_id: &str, type_id: &str) -> Result<MyTypeStanding> {
+        let mode = self.mode();
+        let now = self.now();
+        self.read(|tx| {
+            repo::check_worker(tx, worker_id)?;
+            let t = repo::any_type(tx, type_id, mode)?;
+            let score = repo::load_score(tx, type_id, worker_id)?;
+            let latest_request = repo::latest_request(tx, worker_id, type_id)?.map(|s| s.request);
+            let refusal = check_requestable(tx, &t, worker_id, now).err();
+            Ok(MyTypeStanding { qualification_type: t, score, latest_request, refusal })
+        })
+    }
+
+    /// One of the worker's own requests (another worker's behaves as not found).
+    pub fn my_qualification_request(&self, worker_id: &str, request_id: &str) -> Result<QualificationRequest> {
+        self.read(|tx| {
+            repo::load_request(tx, request_id)?
+                .map(|s| s.request)
+                .filter(|q| q.worker_id == worker_id)
+                .ok_or_else(|| request_not_found(request_id))
+        })
+    }
+
     /// A worker asks for a qualification: an AutoGranted type grants it at once, a type with a
     /// test hands out the test, any other waits for its owner.
     pub fn request_qualification(&self, worker_id: &str, type_id: &str) -> Result<RequestOutcome> {
@@ -104,22 +169,8 @@ impl Service {
         self.write(|tx| {
             repo::check_worker(tx, worker_id)?;
             let t = repo::any_type(tx, type_id, mode)?;
-            let Some(owner) = t.requester_id.clone() else {
-                return Err(Error::new(
-                    ErrorKind::InvalidQualificationTypeState,
-                    format!("{type_id} is a system Qualification type: the marketplace assigns it, it cannot be requested"),
-                ));
-            };
-            if t.status != QualificationTypeStatus::Active {
-                return Err(Error::new(
-                    ErrorKind::InvalidQualificationTypeState,
-                    format!(
-                        "QualificationType {type_id} is {}: it cannot be requested. This operation can be called with a status of: Active",
-                        t.status.as_str()
-                    ),
-                ));
-            }
-            if let Some(started) = check_retry(tx, &t, worker_id, now)? {
+            let (owner, started) = check_requestable(tx, &t, worker_id, now)?;
+            if let Some(started) = started {
                 return Ok(RequestOutcome::Test { request: started.request });
             }
             let mut q = QualificationRequest {

@@ -13,6 +13,7 @@ pub mod assets;
 mod dashboard;
 mod format;
 mod pages;
+mod qualifications;
 pub mod question_form;
 pub mod session;
 mod task;
@@ -106,7 +107,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/queue", get(work::queue))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/status", get(dashboard::status))
+        .route("/account", get(qualifications::account))
+        .route("/account/adult", post(qualifications::set_adult))
         .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/qualifications", get(qualifications::list))
+        .route("/qualifications/{type_id}", get(qualifications::one))
+        .route("/qualifications/{type_id}/request", post(qualifications::request))
+        .route("/qualifications/{type_id}/test", get(qualifications::test).post(qualifications::submit_test))
         .route("/work/{assignment_id}/state", get(work::state))
         .route_layer(axum::middleware::from_fn_with_state(state, task::site_host_only));
     Router::new()

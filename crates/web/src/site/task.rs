@@ -143,13 +143,25 @@ pub(super) fn task_view(
 /// The CSP of a page that shows a task: the site's, plus the task's origin in `frame-src`, or,
 /// for a QuestionForm, the requester's images, audio and video (Binary content is a URL).
 pub(super) fn with_task_csp(mut r: Response, task: &TaskView) -> Response {
-    let csp = if task.form_html.is_some() {
-        super::PAGE_CSP.replace("img-src 'self' data:;", "img-src 'self' data: https: http:; media-src https: http:;")
-    } else if !task.frame_origins.is_empty() {
-        super::PAGE_CSP.replace("object-src 'none';", &format!("object-src 'none'; frame-src {};", task.frame_origins))
-    } else {
+    if task.form_html.is_some() {
+        return with_form_csp(r);
+    }
+    if task.frame_origins.is_empty() {
         return r;
-    };
+    }
+    let csp =
+        super::PAGE_CSP.replace("object-src 'none';", &format!("object-src 'none'; frame-src {};", task.frame_origins));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    r
+}
+
+/// The CSP of a page that shows a QuestionForm (a HIT's, or a qualification test): the site's,
+/// plus the requester's images, audio and video (Binary content is a URL).
+pub(super) fn with_form_csp(mut r: Response) -> Response {
+    let csp =
+        super::PAGE_CSP.replace("img-src 'self' data:;", "img-src 'self' data: https: http:; media-src https: http:;");
     if let Ok(v) = HeaderValue::from_str(&csp) {
         r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
     }
