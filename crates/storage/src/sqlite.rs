@@ -47,7 +47,6 @@ fn connect(path: &Path) -> Result<Connection> {
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;
          PRAGMA cache_size = -4000;
-         PRAGMA mmap_size = 1073741824;
          PRAGMA wal_autocheckpoint = 0;",
     )
     .map_err(map_err)?;
