@@ -336,6 +336,9 @@ both_backends!(email_reaches_a_real_smtp_server, |b| async move {
     assert_eq!(h("from"), Some("OpenTurk <noreply@openturk.test>"));
     assert_eq!(h("to"), Some("ana@example.org"));
     assert_eq!(h("subject"), Some("Thank you"));
+    let inbox = sync(|| s.service.worker_messages(&ana, false, None, None)).unwrap();
+    let mid = format!("<notify-{}@openturk.test>", inbox.page.items[0].message_id.to_lowercase());
+    assert_eq!(h("message-id"), Some(mid.as_str()));
     assert_eq!(h("content-type"), Some("text/plain; charset=utf-8"));
     // A line longer than 76 characters and the signature separator's trailing space make lettre
     // choose quoted-printable, as it should.
