@@ -498,20 +498,26 @@ both_backends!(serve_sends_email_with_smtp_settings, |b| async move {
             let _ = self.0.wait();
         }
     }
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // Its banner, read by a thread so that a server that never prints a line fails the test
+    // instead of hanging it.
+    let out = child.stdout.take().unwrap();
     let child = Kill(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
     let (mut addr, mut email_line) = (None, None);
-    for line in lines.by_ref() {
-        let line = line.unwrap();
+    while email_line.is_none() {
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the server printed its banner");
         if let Some(a) = line.trim().strip_prefix("Requester API: http://") {
             addr = Some(a.trim_end_matches('/').to_string());
         }
         if line.trim().starts_with("Email:") {
             email_line = Some(line.trim().to_string());
-            break;
         }
     }
-    std::thread::spawn(move || lines.for_each(drop));
     let addr = addr.expect("the server printed its address");
     assert_eq!(email_line.as_deref(), Some(format!("Email:         SMTP 127.0.0.1:{port} (None)").as_str()));
     let creds = std::fs::read_to_string(dir.join("credentials")).unwrap();
