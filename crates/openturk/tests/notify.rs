@@ -336,6 +336,9 @@ both_backends!(email_reaches_a_real_smtp_server, |b| async move {
     assert_eq!(h("from"), Some("OpenTurk <noreply@openturk.test>"));
     assert_eq!(h("to"), Some("ana@example.org"));
     assert_eq!(h("subject"), Some("Thank you"));
+    let inbox = sync(|| s.service.worker_messages(&ana, false, None, None)).unwrap();
+    let mid = format!("<notify-{}@openturk.test>", inbox.page.items[0].message_id.to_lowercase());
+    assert_eq!(h("message-id"), Some(mid.as_str()));
     assert_eq!(h("content-type"), Some("text/plain; charset=utf-8"));
     // A line longer than 76 characters and the signature separator's trailing space make lettre
     // choose quoted-printable, as it should.
@@ -465,4 +468,109 @@ both_backends!(claims_never_overlap, |b| async move {
     // A lease that ran out (a deliverer that died) can be claimed again.
     s.clock.advance_ms(openturk_service::outbox::LEASE_MS);
     assert_eq!(sync(|| s.service.outbox_claim("c", 100)).unwrap().len(), 30);
+});
+
+/// `openturk serve` configured through OPENTURK_SMTP_* (no test clock needed): the deliverer it
+/// starts sends NotifyWorkers' email to the SMTP server.
+both_backends!(serve_sends_email_with_smtp_settings, |b| async move {
+    use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
+    let dir = std::env::temp_dir().join(format!("openturk-serve-smtp-{}-{:?}", std::process::id(), b));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = sync(|| common::fresh_database(b, &dir));
+    let port = free_port();
+    let sink = Sink::start(port);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_openturk"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db, "--data-dir"])
+        .arg(&dir)
+        .env("OPENTURK_SMTP_HOST", "127.0.0.1")
+        .env("OPENTURK_SMTP_PORT", port.to_string())
+        .env("OPENTURK_SMTP_TLS", "none")
+        .env("OPENTURK_SMTP_FROM", "Marketplace <mail@openturk.test>")
+        .env_remove("OPENTURK_TEST_CLOCK")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    // Its banner, read by a thread so that a server that never prints a line fails the test
+    // instead of hanging it.
+    let out = child.stdout.take().unwrap();
+    let child = Kill(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (mut addr, mut email_line) = (None, None);
+    while email_line.is_none() {
+        let line = rx.recv_timeout(Duration::from_secs(60)).expect("the server printed its banner");
+        if let Some(a) = line.trim().strip_prefix("Requester API: http://") {
+            addr = Some(a.trim_end_matches('/').to_string());
+        }
+        if line.trim().starts_with("Email:") {
+            email_line = Some(line.trim().to_string());
+        }
+    }
+    let addr = addr.expect("the server printed its address");
+    assert_eq!(email_line.as_deref(), Some(format!("Email:         SMTP 127.0.0.1:{port} (None)").as_str()));
+    let creds = std::fs::read_to_string(dir.join("credentials")).unwrap();
+    let field = |k: &str| creds.lines().find_map(|l| l.strip_prefix(k)).unwrap().trim_start_matches(" = ").to_string();
+    let c = aws_sdk_mturk::Client::from_conf(
+        aws_sdk_mturk::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(format!("http://{addr}"))
+            .credentials_provider(Credentials::new(
+                field("aws_access_key_id"),
+                field("aws_secret_access_key"),
+                None,
+                None,
+                "t",
+            ))
+            .build(),
+    );
+    // A worker with an address, made by the admin command, who does one HIT.
+    let out = Command::new(env!("CARGO_BIN_EXE_openturk"))
+        .args(["worker", "create", "ana", "--password", "password-123", "--email", "ana@example.org"])
+        .args(["--database", &db, "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let wid = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let http = reqwest::Client::new();
+    let api = format!("http://{addr}/worker-api/v1");
+    let post = |path: String, body: Value, token: Option<String>| {
+        let mut r = http.post(format!("{api}{path}")).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        async move { r.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let token = post("/sessions".into(), json!({"Username": "ana", "Password": "password-123"}), None).await["Token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hit = create_hit(&c).send().await.unwrap().hit.unwrap().hit_id.unwrap();
+    let a = post(format!("/hits/{hit}/accept"), json!({}), Some(token.clone())).await;
+    let aid = a["AssignmentId"].as_str().unwrap().to_string();
+    post(format!("/assignments/{aid}/submit"), json!({"Answers": {"answer": "x"}}), Some(token)).await;
+    c.approve_assignment().assignment_id(&aid).send().await.unwrap();
+    let r = c.notify_workers().subject("Hello").message_text("Thanks!").worker_ids(&wid).send().await.unwrap();
+    assert!(r.notify_workers_failure_statuses().is_empty());
+
+    let m = sink.next();
+    assert_eq!((m["mail_from"].as_str(), &m["rcpt_tos"]), (Some("mail@openturk.test"), &json!(["ana@example.org"])));
+    let (headers, _) = parse_message(m["data"].as_str().unwrap());
+    assert!(headers.contains(&("from".into(), "Marketplace <mail@openturk.test>".into())), "{headers:?}");
+    assert!(headers.contains(&("subject".into(), "Hello".into())), "{headers:?}");
+    drop(child);
+    let _ = std::fs::remove_dir_all(&dir);
 });

@@ -152,7 +152,7 @@ both_backends!(framing_errors_are_clear_400s, |b| async move {
     assert_eq!((st, v), (200, serde_json::json!({})));
     // Operations not built yet say so, as a 4xx the SDKs do not retry.
     let (st, v, _) =
-        send(&s, Raw { target: "MTurkRequesterServiceV20170117.CreateWorkerBlock", ..Raw::default() }).await;
+        send(&s, Raw { target: "MTurkRequesterServiceV20170117.GetFileUploadURL", ..Raw::default() }).await;
     assert_eq!(st, 400);
     assert!(v["Message"].as_str().unwrap().contains("not implemented"), "{v}");
 });

@@ -167,6 +167,7 @@ impl Service {
                         to,
                         subject: subject.to_string(),
                         text: email_text(text, &requester_name, requester_id),
+                        id: Some(format!("notify-{}", message_id.to_lowercase())),
                     };
                     outbox::enqueue(tx, &Delivery::Email(email), Some(&message_id), Some(requester_id), now)?;
                     queued += 1;

@@ -66,6 +66,10 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// The left part of its Message-ID (`<id@from-domain>`): the same on every attempt, so a
+    /// mail client can drop the copy that an at-least-once retry may deliver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// Sends deliveries; an `Err` is the reason, kept as the row's `last_error`.
@@ -321,7 +325,7 @@ mod tests {
 
     #[test]
     fn payload_names_its_channel() {
-        let d = Delivery::Email(Email { to: "a@b.c".into(), subject: "s".into(), text: "t".into() });
+        let d = Delivery::Email(Email { to: "a@b.c".into(), subject: "s".into(), text: "t".into(), id: None });
         let j = serde_json::to_string(&d).unwrap();
         assert_eq!(j, r#"{"channel":"email","to":"a@b.c","subject":"s","text":"t"}"#);
         assert_eq!(serde_json::from_str::<Delivery>(&j).unwrap(), d);

@@ -89,7 +89,11 @@ impl SmtpTransport {
 
     async fn send_email(&self, e: &crate::outbox::Email) -> Result<(), String> {
         let to: Mailbox = e.to.parse().map_err(|err| format!("recipient '{}' is not an address: {err}", e.to))?;
-        let msg = Message::builder()
+        let mut msg = Message::builder();
+        if let Some(id) = &e.id {
+            msg = msg.message_id(Some(format!("<{id}@{}>", self.from.email.domain())));
+        }
+        let msg = msg
             .from(self.from.clone())
             .to(to)
             .subject(e.subject.clone())
