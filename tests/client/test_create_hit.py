@@ -136,15 +136,23 @@ def test_create_hit_without_question_or_layout(requester):
         requester.client.create_hit(**p)
 
 
+def qualification_type(requester):
+    """A custom qualification type of the requester's: requirements must name real types."""
+    t = requester.client.create_qualification_type(
+        Name=unique("qual "), Description="For requirements", QualificationTypeStatus="Active")
+    return t["QualificationType"]["QualificationTypeId"]
+
+
 def test_create_hit_qualification_requirements_round_trip(requester):
+    ab, ac = qualification_type(requester), qualification_type(requester)
     reqs = [
         {"QualificationTypeId": "00000000000000000071", "Comparator": "In",
          "LocaleValues": [{"Country": "US"}, {"Country": "CA", "Subdivision": "ON"}]},
         {"QualificationTypeId": "000000000000000000L0", "Comparator": "GreaterThanOrEqualTo",
          "IntegerValues": [95], "ActionsGuarded": "Accept"},
-        {"QualificationTypeId": "3XYZQUALTYPE0000000000000000AB", "Comparator": "Exists",
+        {"QualificationTypeId": ab, "Comparator": "Exists",
          "RequiredToPreview": True},
-        {"QualificationTypeId": "3XYZQUALTYPE0000000000000000AC", "Comparator": "In",
+        {"QualificationTypeId": ac, "Comparator": "In",
          "IntegerValues": list(range(1, 16))},
     ]
     hit = requester.create_hit(QualificationRequirements=reqs)
@@ -156,6 +164,12 @@ def test_create_hit_qualification_requirements_round_trip(requester):
     assert got[1]["ActionsGuarded"] == "Accept"
     assert got[2]["RequiredToPreview"] is True
     assert got[3]["IntegerValues"] == list(range(1, 16))
+
+
+def test_create_hit_requirement_on_an_unknown_type(requester):
+    reqs = [{"QualificationTypeId": "3NOSUCHTYPE000000000000000000", "Comparator": "Exists"}]
+    with request_error("InvalidParameterValue", "does not exist"):
+        requester.client.create_hit(**hit_params(QualificationRequirements=reqs))
 
 
 # ----- limits -----
@@ -237,7 +251,7 @@ def test_create_hit_reward_is_normalized(requester, reward, shown):
 
 
 def test_create_hit_more_than_ten_qualification_requirements(requester):
-    reqs = [{"QualificationTypeId": f"3QUAL{i:025d}", "Comparator": "Exists"} for i in range(11)]
+    reqs = [{"QualificationTypeId": qualification_type(requester), "Comparator": "Exists"} for _ in range(11)]
     with request_error("InvalidParameterValue", "QualificationRequirements", "11", "10"):
         requester.client.create_hit(**hit_params(QualificationRequirements=reqs))
     assert requester.create_hit(QualificationRequirements=reqs[:10])["HITStatus"] == "Assignable"
@@ -303,7 +317,8 @@ def test_create_hit_type_is_idempotent_by_value(requester):
     assert t1 == t2
     for change in (dict(Reward="0.51"), dict(Title=p["Title"] + "!"), dict(Description="other"),
                    dict(Keywords="a"), dict(AssignmentDurationInSeconds=601), dict(AutoApprovalDelayInSeconds=86401),
-                   dict(QualificationRequirements=[{"QualificationTypeId": "3QUALX", "Comparator": "Exists"}])):
+                   dict(QualificationRequirements=[{"QualificationTypeId": qualification_type(requester),
+                                                    "Comparator": "Exists"}])):
         other = c.create_hit_type(**{**p, **change})["HITTypeId"]
         assert other != t1, change
 

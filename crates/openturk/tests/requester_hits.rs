@@ -138,6 +138,18 @@ both_backends!(validation_names_the_parameter, |b| async move {
         .unwrap();
     let (_, msg) = err(create_hit(&c).qualification_requirements(sixteen).send().await.unwrap_err());
     assert!(msg.contains("1 to 15"), "{msg}");
+    // A requirement names a type that exists here: not an unknown one, nor production's
+    // Masters in the sandbox.
+    for id in ["3NOSUCHTYPE", "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH"] {
+        let unknown = QualificationRequirement::builder()
+            .qualification_type_id(id)
+            .comparator(Comparator::Exists)
+            .build()
+            .unwrap();
+        let (code, msg) = err(create_hit(&c).qualification_requirements(unknown).send().await.unwrap_err());
+        assert_eq!(code, "RequestError");
+        assert!(msg.contains(&format!("QualificationType {id} does not exist")), "{msg}");
+    }
     let script = r#"<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd"><Question><QuestionIdentifier>q</QuestionIdentifier><QuestionContent><FormattedContent><![CDATA[<p>hi</p><script>alert(1)</script>]]></FormattedContent></QuestionContent><AnswerSpecification><FreeTextAnswer/></AnswerSpecification></Question></QuestionForm>"#;
     let (_, msg) = err(create_hit(&c).question(script).send().await.unwrap_err());
     assert!(msg.contains("script"), "{msg}");

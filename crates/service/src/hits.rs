@@ -63,7 +63,7 @@ impl Service {
     pub fn create_hit_type(&self, requester_id: &str, input: &NewHitType) -> Result<HitType> {
         let spec = input.validate()?;
         let now = self.now();
-        self.write_for(requester_id, |tx| ensure_hit_type(tx, requester_id, &spec, now))
+        self.write_for(requester_id, |tx| ensure_hit_type(tx, self.mode(), requester_id, &spec, now))
     }
 
     /// CreateHIT and CreateHITWithHITType.
@@ -112,7 +112,7 @@ impl Service {
                 }
             }
             let ty = match (&input.hit_type, &new_spec) {
-                (_, Some(spec)) => ensure_hit_type(tx, requester_id, spec, now)?,
+                (_, Some(spec)) => ensure_hit_type(tx, self.mode(), requester_id, spec, now)?,
                 (HitTypeRef::Existing(id), None) => own_hit_type(tx, requester_id, id)?,
                 (HitTypeRef::New(_), None) => unreachable!("new HIT types are validated above"),
             };
@@ -368,7 +368,34 @@ pub(crate) fn invalid_hit_state(hit: &Hit, allowed: &str) -> Error {
     )
 }
 
-fn ensure_hit_type(tx: &mut dyn Tx, requester_id: &str, spec: &HitTypeSpec, now: Millis) -> Result<HitType> {
+fn ensure_hit_type(
+    tx: &mut dyn Tx,
+    mode: Mode,
+    requester_id: &str,
+    spec: &HitTypeSpec,
+    now: Millis,
+) -> Result<HitType> {
+    // Every type a requirement names must exist here (in this mode: the other mode's Masters ID
+    // does not) and not be on its way out.
+    for (i, r) in spec.qualification_requirements.iter().enumerate() {
+        let at = format!("QualificationRequirements.{}.QualificationTypeId", i + 1);
+        match crate::qualifications::repo::any_type(tx, &r.qualification_type_id, mode) {
+            Ok(t) if t.status == openturk_domain::qualification_type::QualificationTypeStatus::Disposing => {
+                return Err(Error::invalid(format!(
+                    "{at}: QualificationType {} is being disposed and can no longer be required",
+                    r.qualification_type_id
+                )));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::QualificationTypeNotFound => {
+                return Err(Error::invalid(format!(
+                    "{at}: QualificationType {} does not exist.",
+                    r.qualification_type_id
+                )));
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let canonical = spec.canonical();
     let id = ids::hit_type_id(requester_id, &canonical);
     tx.execute(
