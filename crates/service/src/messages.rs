@@ -101,6 +101,59 @@ pub(crate) fn check_email(email: &str) -> Result<()> {
     Ok(())
 }
 
+/// Puts a message from a requester in a worker's inbox and, when email is on and the worker gave
+/// an address, queues its email in the outbox, in the caller's unit of work. Returns whether an
+/// email was queued (then wake the deliverer after the commit).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn deliver(
+    tx: &mut dyn Tx,
+    email_on: bool,
+    requester_id: &str,
+    requester_name: &str,
+    worker_id: &str,
+    email: Option<String>,
+    subject: &str,
+    text: &str,
+    now: Millis,
+) -> Result<bool> {
+    let message_id = ids::new_token(15).to_uppercase();
+    tx.execute(
+        "INSERT INTO worker_messages (message_id, worker_id, requester_id, subject, body, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+        params![&message_id, worker_id, requester_id, subject, text, now],
+    )?;
+    let (true, Some(to)) = (email_on, email) else { return Ok(false) };
+    let email = Email {
+        to,
+        subject: subject.to_string(),
+        text: email_text(text, requester_name, requester_id),
+        id: Some(format!("notify-{}", message_id.to_lowercase())),
+    };
+    outbox::enqueue(tx, &Delivery::Email(email), Some(&message_id), Some(requester_id), now)?;
+    Ok(true)
+}
+
+/// [`deliver`] of a message about a worker's qualification, from the type's owner.
+pub(crate) fn tell_worker(
+    svc: &Service,
+    tx: &mut dyn Tx,
+    requester_id: &str,
+    worker_id: &str,
+    subject: &str,
+    text: &str,
+) -> Result<bool> {
+    let requester_name = tx
+        .query_opt("SELECT name FROM requesters WHERE requester_id = ?", params![requester_id])?
+        .map(|r| r.string(0))
+        .transpose()?
+        .unwrap_or_default();
+    let email = match tx.query_opt("SELECT email FROM workers WHERE worker_id = ?", params![worker_id])? {
+        Some(r) => r.opt_string(0)?,
+        None => None,
+    };
+    deliver(tx, svc.config().email_enabled, requester_id, &requester_name, worker_id, email, subject, text, svc.now())
+}
+
 impl Service {
     /// NotifyWorkers. Returns the workers not notified, with why; the call itself fails only
     /// on bad parameters. A worker listed twice is notified once. A worker the requester has
@@ -156,20 +209,7 @@ impl Service {
                     )));
                     continue;
                 }
-                let message_id = ids::new_token(15).to_uppercase();
-                tx.execute(
-                    "INSERT INTO worker_messages (message_id, worker_id, requester_id, subject, body, created_at)
-                     VALUES (?, ?, ?, ?, ?, ?)",
-                    params![&message_id, wid, requester_id, subject, text, now],
-                )?;
-                if let (true, Some(to)) = (email_on, worker.opt_string(0)?) {
-                    let email = Email {
-                        to,
-                        subject: subject.to_string(),
-                        text: email_text(text, &requester_name, requester_id),
-                        id: Some(format!("notify-{}", message_id.to_lowercase())),
-                    };
-                    outbox::enqueue(tx, &Delivery::Email(email), Some(&message_id), Some(requester_id), now)?;
+                if deliver(tx, email_on, requester_id, &requester_name, wid, worker.opt_string(0)?, subject, text, now)? {
                     queued += 1;
                 }
             }

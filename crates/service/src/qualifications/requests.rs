@@ -318,14 +318,25 @@ impl Service {
     pub fn accept_qualification_request(&self, requester_id: &str, request_id: &str, value: Option<i64>) -> Result<()> {
         let value = integer_value("IntegerValue", value.unwrap_or(1))?;
         let now = self.now();
-        self.write_for(requester_id, |tx| {
+        let emailed = self.write_for(requester_id, |tx| {
             let mut q = self.pending_request(tx, requester_id, request_id)?;
             q.status = RequestStatus::Granted;
             q.decided_at = Some(now);
             q.integer_value = Some(value);
             repo::update_request(tx, &q)?;
-            repo::grant(tx, &q.qualification_type_id, &q.worker_id, value, now)
-        })
+            repo::grant(tx, &q.qualification_type_id, &q.worker_id, value, now)?;
+            let name = type_name(tx, &q.qualification_type_id)?;
+            let subject = format!("Your request for the qualification \"{name}\" was accepted");
+            let text = format!(
+                "The requester accepted your request for the qualification \"{name}\" ({}): your value is {value}.",
+                q.qualification_type_id
+            );
+            crate::messages::tell_worker(self, tx, requester_id, &q.worker_id, &subject, &text)
+        })?;
+        if emailed {
+            self.wake_deliverer();
+        }
+        Ok(())
     }
 
     /// RejectQualificationRequest, with the reason the worker sees.
@@ -339,13 +350,26 @@ impl Service {
             no_control_chars("Reason", r)?;
         }
         let now = self.now();
-        self.write_for(requester_id, |tx| {
+        let emailed = self.write_for(requester_id, |tx| {
             let mut q = self.pending_request(tx, requester_id, request_id)?;
             q.status = RequestStatus::Rejected;
             q.decided_at = Some(now);
             q.reason = reason.map(str::to_string);
-            repo::update_request(tx, &q)
-        })
+            repo::update_request(tx, &q)?;
+            let name = type_name(tx, &q.qualification_type_id)?;
+            let subject = format!("Your request for the qualification \"{name}\" was rejected");
+            let text = match reason {
+                Some(r) if !r.is_empty() => {
+                    format!("The requester rejected your request for \"{name}\" ({}): {r}", q.qualification_type_id)
+                }
+                _ => format!("The requester rejected your request for \"{name}\" ({}).", q.qualification_type_id),
+            };
+            crate::messages::tell_worker(self, tx, requester_id, &q.worker_id, &subject, &text)
+        })?;
+        if emailed {
+            self.wake_deliverer();
+        }
+        Ok(())
     }
 
     /// One of the requester's requests, waiting for its decision.
@@ -359,4 +383,9 @@ impl Service {
         }
         Ok(q)
     }
+}
+
+/// A custom type's name, for messages to workers.
+fn type_name(tx: &mut dyn Tx, type_id: &str) -> Result<String> {
+    Ok(repo::load_custom_type(tx, type_id)?.map(|t| t.name).unwrap_or_else(|| type_id.to_string()))
 }

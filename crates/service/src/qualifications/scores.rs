@@ -35,25 +35,38 @@ fn revoked(type_id: &str, worker_id: &str) -> Error {
 
 impl Service {
     /// AssociateQualificationWithWorker: grants the score at once (again, if it was revoked),
-    /// whatever requests the worker has pending. `send_notification` (default true) is
-    /// accepted; workers are not notified yet (see the README).
+    /// whatever requests the worker has pending. With `send_notification` (default true, as on
+    /// MTurk) the worker gets a message saying so: in the inbox, and by email when on.
     pub fn associate_qualification(
         &self,
         requester_id: &str,
         type_id: &str,
         worker_id: &str,
         value: Option<i64>,
-        _send_notification: Option<bool>,
+        send_notification: Option<bool>,
     ) -> Result<()> {
         let value = integer_value("IntegerValue", value.unwrap_or(1))?;
         let mode = self.mode();
         let now = self.now();
-        self.write_for(requester_id, |tx| {
+        let emailed = self.write_for(requester_id, |tx| {
             let t = repo::own_type(tx, requester_id, type_id, mode)?;
             repo::not_disposing(&t)?;
             repo::check_worker(tx, worker_id)?;
-            repo::grant(tx, type_id, worker_id, value, now)
-        })
+            repo::grant(tx, type_id, worker_id, value, now)?;
+            if send_notification == Some(false) {
+                return Ok(false);
+            }
+            let subject = format!("You have been granted the qualification \"{}\"", t.name);
+            let text = format!(
+                "You now have the qualification \"{}\" ({type_id}) with the value {value}. HITs that require it are open to you.",
+                t.name
+            );
+            crate::messages::tell_worker(self, tx, requester_id, worker_id, &subject, &text)
+        })?;
+        if emailed {
+            self.wake_deliverer();
+        }
+        Ok(())
     }
 
     /// DisassociateQualificationFromWorker: revokes a granted score, with the reason the worker
@@ -70,8 +83,8 @@ impl Service {
         }
         let mode = self.mode();
         let now = self.now();
-        self.write_for(requester_id, |tx| {
-            repo::own_type(tx, requester_id, type_id, mode)?;
+        let emailed = self.write_for(requester_id, |tx| {
+            let t = repo::own_type(tx, requester_id, type_id, mode)?;
             let q = repo::load_score(tx, type_id, worker_id)?.ok_or_else(|| no_score(type_id, worker_id))?;
             if q.status != QualificationStatus::Granted {
                 return Err(revoked(type_id, worker_id));
@@ -81,8 +94,20 @@ impl Service {
                  WHERE qualification_type_id = ? AND worker_id = ?",
                 params![now, reason, type_id, worker_id],
             )?;
-            Ok(())
-        })
+            // "The user who had the Qualification sees this message."
+            let subject = format!("Your qualification \"{}\" has been revoked", t.name);
+            let text = match reason {
+                Some(r) if !r.is_empty() => {
+                    format!("The requester revoked your qualification \"{}\" ({type_id}): {r}", t.name)
+                }
+                _ => format!("The requester revoked your qualification \"{}\" ({type_id}).", t.name),
+            };
+            crate::messages::tell_worker(self, tx, requester_id, worker_id, &subject, &text)
+        })?;
+        if emailed {
+            self.wake_deliverer();
+        }
+        Ok(())
     }
 
     /// GetQualificationScore: the owner's view of a worker's granted score.
