@@ -270,3 +270,53 @@ both_backends!(pages_read_past_hidden_groups, |backend: Backend| async move {
         assert_eq!(seen, visible, "pages of {size}");
     }
 });
+
+both_backends!(a_deleted_type_disposes_the_hit_types_that_require_it, |backend: Backend| async move {
+    let s = TestServer::start(backend).await;
+    let c = s.client();
+    let qt = c
+        .create_qualification_type()
+        .name("Soon gone")
+        .description("Deleted below")
+        .qualification_type_status(QualificationTypeStatus::Active)
+        .send()
+        .await
+        .unwrap()
+        .qualification_type
+        .unwrap()
+        .qualification_type_id
+        .unwrap();
+    let ty = c
+        .create_hit_type()
+        .title("Needs the type")
+        .description("d")
+        .reward("0.10")
+        .assignment_duration_in_seconds(300)
+        .qualification_requirements(req(&qt, Comparator::Exists, &[], None))
+        .send()
+        .await
+        .unwrap()
+        .hit_type_id
+        .unwrap();
+    let with_type = || {
+        c.create_hit_with_hit_type()
+            .hit_type_id(&ty)
+            .lifetime_in_seconds(600)
+            .max_assignments(1)
+            .question(common::HTML_QUESTION)
+            .send()
+    };
+    with_type().await.unwrap();
+    c.delete_qualification_type().qualification_type_id(&qt).send().await.unwrap();
+    let (code, msg) = common::err(with_type().await.unwrap_err());
+    assert_eq!(code, "RequestError");
+    assert!(msg.contains(&format!("QualificationType {qt} is being disposed")), "{msg}");
+    let (_, msg) = common::err(
+        common::create_hit(&c)
+            .qualification_requirements(req(&qt, Comparator::Exists, &[], None))
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(msg.contains("being disposed"), "{msg}");
+});

@@ -113,7 +113,12 @@ impl Service {
             }
             let ty = match (&input.hit_type, &new_spec) {
                 (_, Some(spec)) => ensure_hit_type(tx, self.mode(), requester_id, spec, now)?,
-                (HitTypeRef::Existing(id), None) => own_hit_type(tx, requester_id, id)?,
+                (HitTypeRef::Existing(id), None) => {
+                    let ty = own_hit_type(tx, requester_id, id)?;
+                    // A HIT type whose requirement's type was deleted is disposed with it.
+                    requirement_types_usable(tx, self.mode(), &ty.spec)?;
+                    ty
+                }
                 (HitTypeRef::New(_), None) => unreachable!("new HIT types are validated above"),
             };
             let fee = self.config().fees.assignment_fee(ty.spec.reward, max);
@@ -375,27 +380,7 @@ fn ensure_hit_type(
     spec: &HitTypeSpec,
     now: Millis,
 ) -> Result<HitType> {
-    // Every type a requirement names must exist here (in this mode: the other mode's Masters ID
-    // does not) and not be on its way out.
-    for (i, r) in spec.qualification_requirements.iter().enumerate() {
-        let at = format!("QualificationRequirements.{}.QualificationTypeId", i + 1);
-        match crate::qualifications::repo::any_type(tx, &r.qualification_type_id, mode) {
-            Ok(t) if t.status == openturk_domain::qualification_type::QualificationTypeStatus::Disposing => {
-                return Err(Error::invalid(format!(
-                    "{at}: QualificationType {} is being disposed and can no longer be required",
-                    r.qualification_type_id
-                )));
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::QualificationTypeNotFound => {
-                return Err(Error::invalid(format!(
-                    "{at}: QualificationType {} does not exist.",
-                    r.qualification_type_id
-                )));
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    requirement_types_usable(tx, mode, spec)?;
     let canonical = spec.canonical();
     let id = ids::hit_type_id(requester_id, &canonical);
     tx.execute(
@@ -405,6 +390,30 @@ fn ensure_hit_type(
     let quals: Vec<&str> = spec.qualification_requirements.iter().map(|r| r.qualification_type_id.as_str()).collect();
     crate::qualifications::link_hit_type(tx, &id, &quals)?;
     Ok(HitType { hit_type_id: id, requester_id: requester_id.to_string(), spec: spec.clone(), created_at: now })
+}
+
+/// Every type a requirement names must exist here (in this mode: the other mode's Masters ID
+/// does not) and not be on its way out: DeleteQualificationType disposes of the HIT types that
+/// require it, so no new HIT can use them.
+fn requirement_types_usable(tx: &mut dyn Tx, mode: Mode, spec: &HitTypeSpec) -> Result<()> {
+    use openturk_domain::qualification_type::QualificationTypeStatus;
+    for (i, r) in spec.qualification_requirements.iter().enumerate() {
+        let at = format!("QualificationRequirements.{}.QualificationTypeId", i + 1);
+        let id = &r.qualification_type_id;
+        match crate::qualifications::repo::any_type(tx, id, mode) {
+            Ok(t) if t.status == QualificationTypeStatus::Disposing => {
+                return Err(Error::invalid(format!(
+                    "{at}: QualificationType {id} is being disposed and can no longer be required"
+                )));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::QualificationTypeNotFound => {
+                return Err(Error::invalid(format!("{at}: QualificationType {id} does not exist.")));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn own_hit_type(tx: &mut dyn Tx, requester_id: &str, hit_type_id: &str) -> Result<HitType> {
