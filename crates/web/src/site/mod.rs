@@ -12,6 +12,7 @@ mod account;
 pub mod assets;
 mod dashboard;
 mod format;
+mod messages;
 mod pages;
 pub mod question_form;
 pub mod session;
@@ -107,6 +108,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/status", get(dashboard::status))
         .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/account/email", post(messages::set_email))
+        .route("/messages", get(messages::inbox))
+        .route("/messages/{message_id}/read", post(messages::mark_read))
         .route("/work/{assignment_id}/state", get(work::state))
         .route_layer(axum::middleware::from_fn_with_state(state, task::site_host_only));
     Router::new()
