@@ -319,3 +319,46 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(toml_text: &str) -> Result<Config> {
+        let c: Config = toml::from_str(toml_text)?;
+        c.check()?;
+        Ok(c)
+    }
+
+    #[test]
+    fn smtp_is_off_unless_a_host_is_set() {
+        let c = parse("").unwrap();
+        assert!(c.smtp.settings().is_none());
+        assert!(!c.service_config(Mode::Sandbox).email_enabled);
+    }
+
+    #[test]
+    fn smtp_ports_follow_the_tls_mode() {
+        let c = parse("[smtp]\nhost = \"mail.example.org\"\nfrom = \"OpenTurk <n@example.org>\"\n").unwrap();
+        let s = c.smtp.settings().unwrap();
+        assert_eq!((s.port, s.tls, s.timeout.as_secs()), (587, TlsMode::Starttls, 60));
+        assert!(c.service_config(Mode::Sandbox).email_enabled);
+        for (tls, port) in [("none", 25), ("tls", 465)] {
+            let c = parse(&format!("[smtp]\nhost = \"h\"\nfrom = \"n@example.org\"\ntls = \"{tls}\"\n")).unwrap();
+            assert_eq!(c.smtp.settings().unwrap().port, port);
+        }
+        let c = parse("[smtp]\nhost = \"h\"\nfrom = \"n@example.org\"\nport = 2525\n").unwrap();
+        assert_eq!(c.smtp.settings().unwrap().port, 2525);
+    }
+
+    #[test]
+    fn smtp_mistakes_are_refused() {
+        let e = parse("[smtp]\nhost = \"h\"\n").unwrap_err().to_string();
+        assert!(e.contains("smtp.from is required"), "{e}");
+        let e = parse("[smtp]\nhost = \"h\"\nfrom = \"n@example.org\"\nusername = \"u\"\n").unwrap_err();
+        assert!(e.to_string().contains("both or neither"), "{e}");
+        let e = parse("[smtp]\nhost = \"h\"\nfrom = \"n@example.org\"\ntimeout_secs = 600\n").unwrap_err();
+        assert!(e.to_string().contains("timeout_secs"), "{e}");
+        assert!(parse("[smtp]\ntls = \"ssl\"\n").is_err());
+    }
+}

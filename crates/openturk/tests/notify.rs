@@ -346,8 +346,8 @@ both_backends!(email_reaches_a_real_smtp_server, |b| async move {
     assert_eq!(
         unquote(&body),
         format!(
-            "{text}\n\n-- \nSent by the requester default ({}), whose HITs you have worked on. This message is also \
-             in your OpenTurk inbox.\n\n",
+            "{text}\n\n-- \nSent by the requester default ({}) through OpenTurk. This message is also in your \
+             OpenTurk inbox.\n\n",
             s.requester_id
         )
     );

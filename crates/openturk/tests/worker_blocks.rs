@@ -151,3 +151,45 @@ async fn common_raw(s: &TestServer, op: &str, body: &serde_json::Value) -> (u16,
     let status = resp.status().as_u16();
     (status, serde_json::from_str(&resp.text().await.unwrap()).unwrap())
 }
+
+both_backends!(at_most_100000_blocks, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let (ana, _) = s.worker("ana").await;
+    // 100,000 blocks, made in SQL (through the API it would take minutes): the limit is reached.
+    let rid = s.requester_id.clone();
+    sync(|| {
+        s.service.db().write(|tx: &mut dyn Tx| -> Result<(), openturk_storage::StorageError> {
+            let gen = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)";
+            tx.execute(
+                &format!(
+                    "{gen} INSERT INTO workers (worker_id, username, password_hash, country, created_at)
+                     SELECT 'B' || CAST(i AS TEXT), 'bulk' || CAST(i AS TEXT), '-', 'US', 0 FROM n"
+                ),
+                &[],
+            )?;
+            tx.execute(
+                &format!(
+                    "{gen} INSERT INTO worker_blocks (requester_id, worker_id, reason, created_at)
+                     SELECT ?, 'B' || CAST(i AS TEXT), 'bulk', 0 FROM n"
+                ),
+                openturk_storage::params![&rid],
+            )?;
+            Ok(())
+        })
+    })
+    .unwrap();
+    let e = err(c.create_worker_block().worker_id(&ana).reason("one more").send().await.unwrap_err());
+    assert!(e.1.starts_with("You can block up to 100,000 Workers, and you have blocked 100000;"), "{}", e.1);
+    // Unblocking one makes room (B1 is not a WorkerId's shape for the API, so SQL again).
+    sync(|| {
+        s.service.db().write(|tx: &mut dyn Tx| -> Result<u64, openturk_storage::StorageError> {
+            tx.execute("DELETE FROM worker_blocks WHERE worker_id = 'B1'", &[])
+        })
+    })
+    .unwrap();
+    c.create_worker_block().worker_id(&ana).reason("one more").send().await.unwrap();
+    // At the limit, changing the reason of a block that exists is still allowed.
+    c.create_worker_block().worker_id(&ana).reason("changed").send().await.unwrap();
+    assert!(is_blocked(&s, &s.requester_id, &ana));
+});

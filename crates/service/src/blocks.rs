@@ -87,8 +87,8 @@ impl Service {
                     .i64(0)?;
                 if n >= MAX_BLOCKS_PER_REQUESTER {
                     return Err(Error::invalid(format!(
-                        "You can block up to {MAX_BLOCKS_PER_REQUESTER} Workers, and you have blocked {n}; \
-                         unblock one with DeleteWorkerBlock first."
+                        "You can block up to 100,000 Workers, and you have blocked {n}; unblock one with \
+                         DeleteWorkerBlock first."
                     )));
                 }
             }

@@ -88,8 +88,8 @@ fn check_notify(subject: &str, text: &str, worker_ids: &[String]) -> Result<()> 
 /// The email a notified worker receives: the requester's text, and who sent it.
 pub fn email_text(text: &str, requester_name: &str, requester_id: &str) -> String {
     format!(
-        "{text}\n\n-- \nSent by the requester {requester_name} ({requester_id}), whose HITs you have worked on. \
-         This message is also in your OpenTurk inbox.\n"
+        "{text}\n\n-- \nSent by the requester {requester_name} ({requester_id}) through OpenTurk. This message \
+         is also in your OpenTurk inbox.\n"
     )
 }
 
@@ -101,39 +101,8 @@ pub(crate) fn check_email(email: &str) -> Result<()> {
     Ok(())
 }
 
-/// Puts a message from a requester in a worker's inbox and, when email is on and the worker gave
-/// an address, queues its email in the outbox, in the caller's unit of work. Returns whether an
-/// email was queued (then wake the deliverer after the commit).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn deliver(
-    tx: &mut dyn Tx,
-    email_on: bool,
-    requester_id: &str,
-    requester_name: &str,
-    worker_id: &str,
-    email: Option<String>,
-    subject: &str,
-    text: &str,
-    now: Millis,
-) -> Result<bool> {
-    let message_id = ids::new_token(15).to_uppercase();
-    tx.execute(
-        "INSERT INTO worker_messages (message_id, worker_id, requester_id, subject, body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
-        params![&message_id, worker_id, requester_id, subject, text, now],
-    )?;
-    let (true, Some(to)) = (email_on, email) else { return Ok(false) };
-    let email = Email {
-        to,
-        subject: subject.to_string(),
-        text: email_text(text, requester_name, requester_id),
-        id: Some(format!("notify-{}", message_id.to_lowercase())),
-    };
-    outbox::enqueue(tx, &Delivery::Email(email), Some(&message_id), Some(requester_id), now)?;
-    Ok(true)
-}
-
-/// [`deliver`] of a message about a worker's qualification, from the type's owner.
+/// [`Service::message_worker_in`] of a message about a worker's qualification, from the type's
+/// owner (its name and the worker's address read here).
 pub(crate) fn tell_worker(
     svc: &Service,
     tx: &mut dyn Tx,
@@ -151,7 +120,7 @@ pub(crate) fn tell_worker(
         Some(r) => r.opt_string(0)?,
         None => None,
     };
-    deliver(tx, svc.config().email_enabled, requester_id, &requester_name, worker_id, email, subject, text, svc.now())
+    svc.message_worker_in(tx, requester_id, &requester_name, worker_id, email, subject, text, svc.now())
 }
 
 impl Service {
@@ -167,7 +136,6 @@ impl Service {
     ) -> Result<Vec<NotifyFailure>> {
         check_notify(subject, text, worker_ids)?;
         let now = self.now();
-        let email_on = self.config().email_enabled;
         let (failures, queued) = self.write_for(requester_id, |tx| {
             let requester_name = tx
                 .query_opt("SELECT name FROM requesters WHERE requester_id = ?", params![requester_id])?
@@ -175,7 +143,7 @@ impl Service {
                 .transpose()?
                 .unwrap_or_default();
             let mut failures = Vec::new();
-            let mut queued = 0;
+            let mut queued = 0usize;
             let mut seen = HashSet::new();
             for wid in worker_ids {
                 if !seen.insert(wid.as_str()) {
@@ -209,7 +177,7 @@ impl Service {
                     )));
                     continue;
                 }
-                if deliver(tx, email_on, requester_id, &requester_name, wid, worker.opt_string(0)?, subject, text, now)? {
+                if self.message_worker_in(tx, requester_id, &requester_name, wid, worker.opt_string(0)?, subject, text, now)? {
                     queued += 1;
                 }
             }
@@ -219,6 +187,40 @@ impl Service {
             self.wake_deliverer();
         }
         Ok(failures)
+    }
+
+    /// Puts a message from `requester_id` in `worker_id`'s inbox and, when email is on and the
+    /// worker has an address (`email`), queues the email in the outbox, all in the caller's
+    /// transaction. The one path of messages to workers: NotifyWorkers uses it, and so can the
+    /// notifications of qualification decisions. Returns whether an email was queued; then the
+    /// caller calls [`Service::wake_deliverer`] once its unit of work has committed.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn message_worker_in(
+        &self,
+        tx: &mut dyn Tx,
+        requester_id: &str,
+        requester_name: &str,
+        worker_id: &str,
+        email: Option<String>,
+        subject: &str,
+        text: &str,
+        now: Millis,
+    ) -> Result<bool> {
+        let message_id = ids::new_token(15).to_uppercase();
+        tx.execute(
+            "INSERT INTO worker_messages (message_id, worker_id, requester_id, subject, body, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+            params![&message_id, worker_id, requester_id, subject, text, now],
+        )?;
+        let Some(to) = email.filter(|_| self.config().email_enabled) else { return Ok(false) };
+        let email = Email {
+            to,
+            subject: subject.to_string(),
+            text: email_text(text, requester_name, requester_id),
+            id: Some(format!("notify-{}", message_id.to_lowercase())),
+        };
+        outbox::enqueue(tx, &Delivery::Email(email), Some(&message_id), Some(requester_id), now)?;
+        Ok(true)
     }
 
     /// The worker's messages, newest first (worker API paging: no NextToken after the last).

@@ -306,7 +306,7 @@ impl Service {
 
     /// Wakes this process's deliverer: called after a unit of work that queued deliveries has
     /// committed (waking it earlier would only make it look too soon, which is harmless).
-    pub(crate) fn wake_deliverer(&self) {
+    pub fn wake_deliverer(&self) {
         self.inner.outbox_wake.notify_one();
     }
 }

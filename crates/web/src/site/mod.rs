@@ -12,6 +12,7 @@ mod account;
 pub mod assets;
 mod dashboard;
 mod format;
+mod messages;
 mod pages;
 mod qualifications;
 pub mod question_form;
@@ -114,6 +115,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/qualifications/{type_id}", get(qualifications::one))
         .route("/qualifications/{type_id}/request", post(qualifications::request))
         .route("/qualifications/{type_id}/test", get(qualifications::test).post(qualifications::submit_test))
+        .route("/account/email", post(messages::set_email))
+        .route("/messages", get(messages::inbox))
+        .route("/messages/{message_id}/read", post(messages::mark_read))
         .route("/work/{assignment_id}/state", get(work::state))
         .route_layer(axum::middleware::from_fn_with_state(state, task::site_host_only));
     Router::new()
