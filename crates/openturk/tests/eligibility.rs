@@ -320,3 +320,66 @@ both_backends!(a_deleted_type_disposes_the_hit_types_that_require_it, |backend: 
     );
     assert!(msg.contains("being disposed"), "{msg}");
 });
+
+// Races: a worker accepting a HIT while the requester revokes the qualification it requires.
+// Whichever commits first wins, as if one came after the other: the accept either succeeds (and
+// the assignment stays the worker's after the revocation) or is refused as not qualified;
+// never a fault, never an assignment the worker was not qualified for when it was made.
+both_backends!(accepting_while_the_qualification_is_revoked, |backend: Backend| async move {
+    let s = TestServer::start(backend).await;
+    let c = s.client();
+    let qt = c
+        .create_qualification_type()
+        .name("Raced")
+        .description("Granted and revoked while accepting")
+        .qualification_type_status(QualificationTypeStatus::Active)
+        .send()
+        .await
+        .unwrap()
+        .qualification_type
+        .unwrap()
+        .qualification_type_id
+        .unwrap();
+    let (wid, token) = s.worker("racer").await;
+    let (mut won, mut refused) = (0, 0);
+    for round in 0..12 {
+        let (h, _) = hit(&s, &format!("Race {round:02}"), vec![req(&qt, Comparator::Exists, &[], None)]).await;
+        c.associate_qualification_with_worker()
+            .qualification_type_id(&qt)
+            .worker_id(&wid)
+            .send_notification(false)
+            .send()
+            .await
+            .unwrap();
+        let revoke = c.disassociate_qualification_from_worker().qualification_type_id(&qt).worker_id(&wid).send();
+        let (accepted, revoked) = tokio::join!(accept(&s, &token, &h), revoke);
+        revoked.unwrap();
+        let (st, body) = accepted;
+        match st {
+            201 => {
+                won += 1;
+                // The revocation took nothing away: the worker submits the assignment.
+                let aid = body["AssignmentId"].as_str().unwrap();
+                let (st, body) = s
+                    .worker_call(
+                        Method::POST,
+                        &format!("/assignments/{aid}/submit"),
+                        &token,
+                        Some(serde_json::json!({"Answers": {"answer": "x"}})),
+                    )
+                    .await;
+                assert!(st < 300, "round {round}: {body}");
+            }
+            403 => {
+                refused += 1;
+                assert_eq!(body["Error"]["Code"], "NotQualified", "{body}");
+            }
+            other => panic!("round {round}: accept answered {other}: {body}"),
+        }
+        // Revoked now: the HIT cannot be accepted (again).
+        let (st, body) = accept(&s, &token, &h).await;
+        assert!(st == 403 || st == 409, "round {round}: {st} {body}");
+    }
+    eprintln!("accepted first {won} times, revoked first {refused} times");
+    assert_eq!(won + refused, 12);
+});
