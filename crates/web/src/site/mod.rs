@@ -12,6 +12,7 @@ mod account;
 pub mod assets;
 mod dashboard;
 mod format;
+mod messages;
 mod pages;
 mod qualifications;
 pub mod question_form;
@@ -107,8 +108,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/queue", get(work::queue))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/status", get(dashboard::status))
-        .route("/account", get(qualifications::account))
-        .route("/account/adult", post(qualifications::set_adult))
+        .route("/account", get(account::account))
+        .route("/account/adult", post(account::set_adult))
+        .route("/account/email", post(account::set_email))
+        .route("/messages", get(messages::list))
+        .route("/messages/{message_id}", get(messages::one))
+        .route("/messages/{message_id}/read", post(messages::mark_read))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/qualifications", get(qualifications::list))
         .route("/qualifications/{type_id}", get(qualifications::one))
@@ -131,6 +136,8 @@ pub enum Nav {
     SignedIn {
         worker_id: String,
         csrf: String,
+        /// Unread messages, shown as "Messages (2)".
+        unread_messages: i64,
     },
     SignedOut,
     /// Pages rendered without looking at the session (errors from other surfaces): only the
