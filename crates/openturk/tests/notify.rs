@@ -470,8 +470,8 @@ both_backends!(claims_never_overlap, |b| async move {
     assert_eq!(sync(|| s.service.outbox_claim("c", 100)).unwrap().len(), 30);
 });
 
-/// `openturk serve` configured through OPENTURK_SMTP_* (no test clock needed): the deliverer it
-/// starts sends NotifyWorkers' email to the SMTP server.
+// `openturk serve` configured through OPENTURK_SMTP_* (no test clock needed): the deliverer it
+// starts sends NotifyWorkers' email to the SMTP server.
 both_backends!(serve_sends_email_with_smtp_settings, |b| async move {
     use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
     let dir = std::env::temp_dir().join(format!("openturk-serve-smtp-{}-{:?}", std::process::id(), b));
