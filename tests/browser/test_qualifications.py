@@ -164,7 +164,7 @@ def test_the_adult_setting(page, server):
     screenshots(page, "account")
     box.check()
     with page.expect_navigation():
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Save", exact=True).click()
     assert page.get_by_text("Your setting was saved.").is_visible()
     assert page.get_by_label(re.compile("I am over 18")).is_checked()
     assert worker.call("GET", "/qualifications").json()["SystemQualifications"] is not None
@@ -176,7 +176,7 @@ def test_the_adult_setting(page, server):
     page.goto(server.url + "/account")
     page.get_by_label(re.compile("I am over 18")).uncheck()
     with page.expect_navigation():
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Save", exact=True).click()
     assert not page.get_by_label(re.compile("I am over 18")).is_checked()
     adult = [q for q in worker.call("GET", "/qualifications").json()["SystemQualifications"]
              if q["Name"] == "Worker_Adult"]

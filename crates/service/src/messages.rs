@@ -234,28 +234,30 @@ impl Service {
         let cur = Cursor::backward(next_token, max_results)?;
         self.read(|tx| {
             let rows = tx.query(
-                "SELECT m.message_id, m.requester_id, r.name, m.subject, m.body, m.created_at, m.read_at, m.seq
-                 FROM worker_messages m JOIN requesters r ON r.requester_id = m.requester_id
-                 WHERE m.worker_id = ? AND m.seq < ? AND (? = 0 OR m.read_at IS NULL)
-                 ORDER BY m.seq DESC LIMIT ?",
+                &format!(
+                    "{MESSAGE_COLUMNS} WHERE m.worker_id = ? AND m.seq < ? AND (? = 0 OR m.read_at IS NULL)
+                     ORDER BY m.seq DESC LIMIT ?"
+                ),
                 params![worker_id, cur.seq, unread_only, cur.fetch()],
             )?;
-            let page = cur.worker_page(rows, |r| {
-                Ok((
-                    WorkerMessage {
-                        message_id: r.string(0)?,
-                        requester_id: r.string(1)?,
-                        requester_name: r.string(2)?,
-                        subject: r.string(3)?,
-                        text: r.string(4)?,
-                        sent_at: r.i64(5)?,
-                        read_at: r.opt_i64(6)?,
-                    },
-                    r.i64(7)?,
-                ))
-            })?;
+            let page = cur.worker_page(rows, |r| Ok((message_row(r)?, r.i64(7)?)))?;
             let unread = unread_count(tx, worker_id)?;
             Ok(Inbox { page, unread })
+        })
+    }
+
+    /// One of the worker's messages, read or not (reading it changes nothing: marking it read is
+    /// [`Service::mark_message_read`]). Another worker's message does not exist for this one.
+    pub fn worker_message(&self, worker_id: &str, message_id: &str) -> Result<WorkerMessage> {
+        self.read(|tx| {
+            let row = tx.query_opt(
+                &format!("{MESSAGE_COLUMNS} WHERE m.message_id = ? AND m.worker_id = ?"),
+                params![message_id, worker_id],
+            )?;
+            match row {
+                Some(r) => message_row(&r),
+                None => Err(not_found(ErrorKind::NotFound, "Message", message_id)),
+            }
         })
     }
 
@@ -275,6 +277,16 @@ impl Service {
         })
     }
 
+    /// The worker's email address, if it gave one.
+    pub fn worker_email(&self, worker_id: &str) -> Result<Option<String>> {
+        self.read(|tx| {
+            let r = tx
+                .query_opt("SELECT email FROM workers WHERE worker_id = ?", params![worker_id])?
+                .ok_or_else(|| not_found(ErrorKind::WorkerNotFound, "Worker", worker_id))?;
+            Ok(r.opt_string(0)?)
+        })
+    }
+
     /// Sets or (with None) removes the worker's email address; without one, NotifyWorkers
     /// reaches the worker only in the inbox.
     pub fn set_worker_email(&self, worker_id: &str, email: Option<&str>) -> Result<()> {
@@ -290,6 +302,23 @@ impl Service {
             Ok(())
         })
     }
+}
+
+/// A message's columns, in the order [`message_row`] reads them (then `seq`).
+const MESSAGE_COLUMNS: &str =
+    "SELECT m.message_id, m.requester_id, r.name, m.subject, m.body, m.created_at, m.read_at, m.seq
+     FROM worker_messages m JOIN requesters r ON r.requester_id = m.requester_id";
+
+fn message_row(r: &openturk_storage::Row) -> Result<WorkerMessage> {
+    Ok(WorkerMessage {
+        message_id: r.string(0)?,
+        requester_id: r.string(1)?,
+        requester_name: r.string(2)?,
+        subject: r.string(3)?,
+        text: r.string(4)?,
+        sent_at: r.i64(5)?,
+        read_at: r.opt_i64(6)?,
+    })
 }
 
 fn unread_count(tx: &mut dyn Tx, worker_id: &str) -> Result<i64> {

@@ -205,6 +205,29 @@ impl Service {
         }
     }
 
+    /// The worker a site session's token belongs to, if it is live, and how many of its
+    /// messages are unread (the site's navigation shows the count): one query for both, over
+    /// the partial index of unread messages, since every page of the site reads it.
+    pub fn site_session(&self, token: &str) -> Result<(String, i64)> {
+        let th = hash_token(token);
+        let now = self.now();
+        let row = self.inner.db.read(|tx: &mut dyn Tx| -> Result<_> {
+            Ok(tx.query_opt(
+                "SELECT s.worker_id,
+                        (SELECT COUNT(*) FROM worker_messages m WHERE m.worker_id = s.worker_id AND m.read_at IS NULL)
+                 FROM worker_sessions s WHERE s.token_hash = ? AND s.revoked = 0 AND s.expires_at > ?",
+                params![&th, now],
+            )?)
+        })?;
+        match row {
+            Some(r) => Ok((r.string(0)?, r.i64(1)?)),
+            None => Err(Error::new(
+                ErrorKind::Unauthenticated,
+                "The session token is invalid, expired or revoked; sign in again",
+            )),
+        }
+    }
+
     pub fn revoke_token(&self, token: &str) -> Result<()> {
         let th = hash_token(token);
         self.write(|tx| {

@@ -1,133 +1,207 @@
-//! The worker's messages on the site: the inbox (what requesters sent with NotifyWorkers), marking
-//! a message read, and the email address messages are also sent to. The same service calls as
-//! the worker API's `/messages` and `/me/email`.
+//! The worker's inbox on the site: messages requesters sent with NotifyWorkers, newest first,
+//! paged, with an unread-only filter; one message in full, and marking it read (a POST with the
+//! form's CSRF token: reading a page changes nothing).
+//!
+//! Every rule (whose message it is, paging, what counts as unread) is the service's
+//! (`openturk_service::messages`), the same calls the worker API's `worker/messages.rs` makes.
+//! Requesters' subjects and texts are untrusted: the templates escape them, keep their line
+//! breaks with CSS (`white-space: pre-wrap`), and make no link of them.
 
-use super::format;
-use super::pages::{layout, read_post, service_error, visitor_failed};
-use super::session;
-use super::{page, Layout, Nav};
+use super::pages::{layout, service_error, signed_in, signed_in_post};
+use super::{format, page, Layout, Nav};
 use crate::{blocking, AppState};
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use openturk_service::messages::WorkerMessage;
+use std::collections::HashMap;
 
-/// Messages on one page.
+/// Messages on one page of the inbox.
 const PAGE_SIZE: i64 = 25;
 
-struct Row {
+/// How much of a message's text the inbox shows under its subject.
+const PREVIEW_CHARS: usize = 120;
+
+struct MessageRow {
     message_id: String,
     requester_name: String,
     subject: String,
-    text: String,
+    preview: String,
     sent: String,
     sent_iso: String,
     unread: bool,
 }
 
 #[derive(Template)]
-#[template(path = "site/messages.html")]
-struct MessagesPage {
+#[template(path = "site/inbox.html")]
+struct InboxPage {
     l: Layout,
-    csrf: String,
-    rows: Vec<Row>,
+    unread_only: bool,
+    /// Unread messages in all (not only on this page).
     unread: i64,
-    next: Option<String>,
-    email: String,
+    messages: Vec<MessageRow>,
     error: Option<String>,
+    first_url: Option<String>,
+    next_url: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct Params {
-    next: Option<String>,
+/// The start of a message's text on one line.
+fn preview(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= PREVIEW_CHARS {
+        return line;
+    }
+    let cut: String = line.chars().take(PREVIEW_CHARS).collect();
+    format!("{}…", cut.trim_end())
 }
 
-/// `GET /messages`.
-pub async fn inbox(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<Params>) -> Response {
-    let v = match session::visitor(&st, &headers).await {
-        Ok(v) => v,
-        Err(e) => return visitor_failed(e),
-    };
-    let (Some((_, worker)), Some(csrf)) = (v.session.clone(), v.csrf()) else {
-        return Redirect::to("/sign-in").into_response();
-    };
-    let next = q.next;
-    let svc = st.service.clone();
-    let got = blocking(&st.service, move || {
-        let inbox = svc.worker_messages(&worker, false, next.as_deref(), Some(PAGE_SIZE))?;
-        let email = svc.worker_profile(&worker)?.email;
-        Ok::<_, openturk_service::Error>((inbox, email))
-    })
-    .await;
-    let l = layout(&st, &v, "Messages");
-    let (inbox, email) = match got {
-        Ok(x) => x,
-        Err(e) => return service_error(l, e),
-    };
-    let rows = inbox
-        .page
-        .items
-        .into_iter()
-        .map(|m| Row {
-            message_id: m.message_id,
-            requester_name: m.requester_name,
-            subject: m.subject,
-            text: m.text,
-            sent: format::time(m.sent_at),
-            sent_iso: format::time_iso(m.sent_at),
-            unread: m.read_at.is_none(),
-        })
-        .collect();
-    page(
-        StatusCode::OK,
-        &MessagesPage {
-            l,
-            csrf,
-            rows,
-            unread: inbox.unread,
-            next: inbox.page.next_token,
-            email: email.unwrap_or_default(),
-            error: None,
-        },
-    )
-}
-
-/// `POST /messages/{message_id}/read`: back to the inbox.
-pub async fn mark_read(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let (v, _) = match read_post(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let Some((_, worker)) = v.session.clone() else {
-        return Redirect::to("/sign-in").into_response();
-    };
-    let svc = st.service.clone();
-    match blocking(&st.service, move || svc.mark_message_read(&worker, &id)).await {
-        Ok(()) => Redirect::to("/messages").into_response(),
-        Err(e) => service_error(layout(&st, &v, "Messages"), e),
+fn inbox_url(unread_only: bool, next: Option<&str>) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    if unread_only {
+        s.append_pair("unread", "1");
+    }
+    if let Some(t) = next {
+        s.append_pair("next", t);
+    }
+    let s = s.finish();
+    if s.is_empty() {
+        "/messages".into()
+    } else {
+        format!("/messages?{s}")
     }
 }
 
-/// `POST /account/email`: sets (or, empty, removes) the address; back to the inbox.
-pub async fn set_email(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (v, form) = match read_post(&st, &headers, &body).await {
+/// `GET /messages`: the worker's messages, newest first (`unread=1` lists only unread ones,
+/// `next` pages).
+pub async fn list(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    let (v, worker) = match signed_in(&st, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some((_, worker)) = v.session.clone() else {
-        return Redirect::to("/sign-in").into_response();
+    let title = "Messages";
+    let unread_only = p.get("unread").is_some_and(|u| u == "1");
+    let next = p.get("next").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let (svc, token) = (st.service.clone(), next.clone());
+    let found =
+        blocking(&st.service, move || svc.worker_messages(&worker, unread_only, token.as_deref(), Some(PAGE_SIZE)))
+            .await;
+    let (mut messages, mut unread, mut next_url, mut error) = (Vec::new(), v.unread_messages, None, None);
+    match found {
+        Ok(inbox) => {
+            unread = inbox.unread;
+            next_url = inbox.page.next_token.map(|t| inbox_url(unread_only, Some(&t)));
+            messages = inbox
+                .page
+                .items
+                .into_iter()
+                .map(|m| MessageRow {
+                    preview: preview(&m.text),
+                    sent: format::time(m.sent_at),
+                    sent_iso: format::time_iso(m.sent_at),
+                    unread: m.read_at.is_none(),
+                    message_id: m.message_id,
+                    requester_name: m.requester_name,
+                    subject: m.subject,
+                })
+                .collect();
+        }
+        Err(e) if e.kind() == openturk_domain::ErrorKind::InvalidParameter => error = Some(e.to_string()),
+        Err(e) => return service_error(layout(&st, &v, title), e),
+    }
+    let mut l = layout(&st, &v, title);
+    // The navigation's count, as of the same read as the list.
+    if let Nav::SignedIn { unread_messages, .. } = &mut l.nav {
+        *unread_messages = unread;
+    }
+    let p = InboxPage {
+        l,
+        unread_only,
+        unread,
+        messages,
+        first_url: next.as_ref().map(|_| inbox_url(unread_only, None)),
+        error,
+        next_url,
     };
-    let email = form.get("email").cloned().unwrap_or_default();
+    let status = if p.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    page(status, &p)
+}
+
+#[derive(Template)]
+#[template(path = "site/inbox_message.html")]
+struct MessagePage {
+    l: Layout,
+    csrf: String,
+    m: WorkerMessage,
+    sent: String,
+    sent_iso: String,
+    /// (text, ISO) of when the worker marked it read.
+    read: Option<(String, String)>,
+}
+
+/// `GET /messages/{message_id}`: one message in full, with Mark as read while it is unread.
+/// Another worker's message is not found.
+pub async fn one(State(st): State<AppState>, headers: HeaderMap, Path(message_id): Path<String>) -> Response {
+    let (v, worker) = match signed_in(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let svc = st.service.clone();
-    match blocking(&st.service, move || svc.set_worker_email(&worker, Some(&email))).await {
-        Ok(()) => Redirect::to("/messages").into_response(),
-        Err(e) => service_error(layout(&st, &v, "Messages"), e),
+    let m = match blocking(&st.service, move || svc.worker_message(&worker, &message_id)).await {
+        Ok(m) => m,
+        Err(e) => return service_error(layout(&st, &v, "This message cannot be shown"), e),
+    };
+    let p = MessagePage {
+        l: layout(&st, &v, &format!("Message: {}", m.subject)),
+        csrf: v.csrf().unwrap_or_default(),
+        sent: format::time(m.sent_at),
+        sent_iso: format::time_iso(m.sent_at),
+        read: m.read_at.map(|t| (format::time(t), format::time_iso(t))),
+        m,
+    };
+    page(StatusCode::OK, &p)
+}
+
+/// `POST /messages/{message_id}/read`: marks the message read (again: no change) and shows it.
+pub async fn mark_read(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(message_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let (v, worker, _) = match signed_in_post(&st, &headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let (svc, id) = (st.service.clone(), message_id.clone());
+    match blocking(&st.service, move || svc.mark_message_read(&worker, &id)).await {
+        // The ID named one of the worker's messages: it is safe in a path.
+        Ok(()) => Redirect::to(&format!("/messages/{message_id}")).into_response(),
+        Err(e) => service_error(layout(&st, &v, "The message could not be marked read"), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_are_one_short_line() {
+        assert_eq!(preview("Hello,\n\nnew  HITs\ttomorrow."), "Hello, new HITs tomorrow.");
+        let long = "é".repeat(300);
+        let p = preview(&long);
+        assert_eq!(p.chars().count(), PREVIEW_CHARS + 1);
+        assert!(p.ends_with('…'));
+    }
+
+    #[test]
+    fn inbox_urls_keep_the_filter() {
+        assert_eq!(inbox_url(false, None), "/messages");
+        assert_eq!(inbox_url(true, None), "/messages?unread=1");
+        assert_eq!(inbox_url(true, Some("a b")), "/messages?unread=1&next=a+b");
     }
 }

@@ -108,16 +108,17 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/queue", get(work::queue))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/status", get(dashboard::status))
-        .route("/account", get(qualifications::account))
-        .route("/account/adult", post(qualifications::set_adult))
+        .route("/account", get(account::account))
+        .route("/account/adult", post(account::set_adult))
+        .route("/account/email", post(account::set_email))
+        .route("/messages", get(messages::list))
+        .route("/messages/{message_id}", get(messages::one))
+        .route("/messages/{message_id}/read", post(messages::mark_read))
         .route("/account/password", get(account::password_form).post(account::change_password))
         .route("/qualifications", get(qualifications::list))
         .route("/qualifications/{type_id}", get(qualifications::one))
         .route("/qualifications/{type_id}/request", post(qualifications::request))
         .route("/qualifications/{type_id}/test", get(qualifications::test).post(qualifications::submit_test))
-        .route("/account/email", post(messages::set_email))
-        .route("/messages", get(messages::inbox))
-        .route("/messages/{message_id}/read", post(messages::mark_read))
         .route("/work/{assignment_id}/state", get(work::state))
         .route_layer(axum::middleware::from_fn_with_state(state, task::site_host_only));
     Router::new()
@@ -135,6 +136,8 @@ pub enum Nav {
     SignedIn {
         worker_id: String,
         csrf: String,
+        /// Unread messages, shown as "Messages (2)".
+        unread_messages: i64,
     },
     SignedOut,
     /// Pages rendered without looking at the session (errors from other surfaces): only the

@@ -24,7 +24,9 @@ const PAGE_SIZE: i64 = 25;
 
 pub(super) fn layout(st: &AppState, v: &Visitor, title: &str) -> Layout {
     let nav = match (&v.session, v.csrf()) {
-        (Some((_, worker_id)), Some(csrf)) => Nav::SignedIn { worker_id: worker_id.clone(), csrf },
+        (Some((_, worker_id)), Some(csrf)) => {
+            Nav::SignedIn { worker_id: worker_id.clone(), csrf, unread_messages: v.unread_messages }
+        }
         _ => Nav::SignedOut,
     };
     Layout::new(title, nav, st.service.config().open_signup)

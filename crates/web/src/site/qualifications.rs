@@ -2,7 +2,7 @@
 //! revocations, and the types the worker can request, with a search), one type's page (details,
 //! the worker's score or request, Request or Take the test), taking a test (a QuestionForm
 //! rendered by `question_form.rs`, timed by TestDurationInSeconds, graded at once by an
-//! AnswerKey), and the Adult setting on the account page.
+//! AnswerKey). The Adult setting is on the account page (`account.rs`).
 //!
 //! Every rule (who may request, retries, deadlines, grading, constraints) is the service's
 //! (`openturk_service::qualifications`), the same calls the worker API makes; these handlers
@@ -522,58 +522,5 @@ pub async fn submit_test(
         // Too late: the page explains the deadline and the retry rule in words.
         Err(_) if st.service.now() > r.test_deadline.unwrap_or(i64::MAX) => no_test(&st, &v, &s, st.service.now()),
         Err(e) => service_error(layout(&st, &v, failed), e),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The account page: the Adult setting.
-
-#[derive(Template)]
-#[template(path = "site/account.html")]
-struct AccountPage {
-    l: Layout,
-    csrf: String,
-    adult: bool,
-    saved: bool,
-}
-
-/// `GET /account`: the worker's settings (the Adult acknowledgement) and a link to change the
-/// password.
-pub async fn account(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Query(p): Query<HashMap<String, String>>,
-) -> Response {
-    let (v, worker) = match signed_in(&st, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let svc = st.service.clone();
-    let adult_id = SystemType::Adult.id(svc.mode());
-    let adult = match blocking(&st.service, move || svc.qualification_values(&worker)).await {
-        Ok(vals) => matches!(vals.get(adult_id), Some(QualificationValue::Integer(1))),
-        Err(e) => return service_error(layout(&st, &v, "Your account"), e),
-    };
-    let p = AccountPage {
-        l: layout(&st, &v, "Your account"),
-        csrf: v.csrf().unwrap_or_default(),
-        adult,
-        saved: p.contains_key("saved"),
-    };
-    page(StatusCode::OK, &p)
-}
-
-/// `POST /account/adult`: `adult=1` acknowledges adult content (Worker_Adult = 1); without it,
-/// the acknowledgement is withdrawn.
-pub async fn set_adult(State(st): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let (v, worker, form) = match signed_in_post(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let adult = form.get("adult").is_some_and(|a| a == "1");
-    let svc = st.service.clone();
-    match blocking(&st.service, move || svc.set_adult(&worker, adult)).await {
-        Ok(()) => Redirect::to("/account?saved=1").into_response(),
-        Err(e) => service_error(layout(&st, &v, "Your setting was not saved"), e),
     }
 }

@@ -32,6 +32,8 @@ pub struct Visitor {
     /// (session token, WorkerId) of a live session.
     pub session: Option<(String, String)>,
     pub pre_session: Option<String>,
+    /// How many of the signed-in worker's messages are unread (read with the session).
+    pub unread_messages: i64,
 }
 
 impl Visitor {
@@ -66,17 +68,20 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Reads the visitor's cookies; a session cookie that is unknown, expired or revoked counts as
-/// signed out.
+/// signed out. One query: the session and the unread count the navigation shows.
 pub async fn visitor(st: &AppState, headers: &HeaderMap) -> Result<Visitor, openturk_service::Error> {
     let pre_session = cookie(headers, CSRF_COOKIE).map(str::to_string);
+    let signed_out = |pre_session| Visitor { session: None, pre_session, unread_messages: 0 };
     let Some(token) = cookie(headers, SESSION_COOKIE).map(str::to_string) else {
-        return Ok(Visitor { session: None, pre_session });
+        return Ok(signed_out(pre_session));
     };
     let svc = st.service.clone();
     let t = token.clone();
-    match blocking(&st.service, move || svc.worker_of_token(&t)).await {
-        Ok(worker_id) => Ok(Visitor { session: Some((token, worker_id)), pre_session }),
-        Err(e) if e.kind() == ErrorKind::Unauthenticated => Ok(Visitor { session: None, pre_session }),
+    match blocking(&st.service, move || svc.site_session(&t)).await {
+        Ok((worker_id, unread_messages)) => {
+            Ok(Visitor { session: Some((token, worker_id)), pre_session, unread_messages })
+        }
+        Err(e) if e.kind() == ErrorKind::Unauthenticated => Ok(signed_out(pre_session)),
         Err(e) => Err(e),
     }
 }
@@ -140,10 +145,11 @@ mod tests {
 
     #[test]
     fn csrf_tokens_bind_to_their_secret() {
-        let v = Visitor { session: Some(("tok".into(), "A1".into())), pre_session: Some("pre".into()) };
+        let v =
+            Visitor { session: Some(("tok".into(), "A1".into())), pre_session: Some("pre".into()), unread_messages: 0 };
         assert!(v.csrf_ok(&csrf_token("tok")));
         assert!(!v.csrf_ok(&csrf_token("pre")), "signed in, only the session's token counts");
-        let signed_out = Visitor { session: None, pre_session: Some("pre".into()) };
+        let signed_out = Visitor { session: None, pre_session: Some("pre".into()), unread_messages: 0 };
         assert!(signed_out.csrf_ok(&csrf_token("pre")) && !signed_out.csrf_ok(&csrf_token("tok")));
         assert!(!v.csrf_ok(&csrf_token("other")) && !v.csrf_ok(""));
         assert_eq!(v.csrf().unwrap(), csrf_token("tok"), "signed in, forms use the session's token");
