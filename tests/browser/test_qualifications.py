@@ -46,8 +46,10 @@ def test_a_test_graded_at_once_opens_a_hit(page, server):
                                      TestDurationInSeconds=900)["QualificationType"]
     type_id = qt["QualificationTypeId"]
     title = unique("Sums for qualified workers ")
-    server.default.create_hit(Title=title, QualificationRequirements=[
-        {"QualificationTypeId": type_id, "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [100]}])
+    # Two HITs of one group: one to accept, one left to show that a revocation closes the group.
+    for _ in range(2):
+        server.default.create_hit(Title=title, QualificationRequirements=[
+            {"QualificationTypeId": type_id, "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [100]}])
     worker = server.create_worker()
     sign_in_by_keyboard(page, server, worker.username)
 
@@ -103,6 +105,19 @@ def test_a_test_graded_at_once_opens_a_hit(page, server):
     with page.expect_navigation():
         page.get_by_role("button", name=re.compile("Accept & Work")).first.click()
     assert "/work/" in page.url, page.url
+    work_url = page.url
+
+    # Revoked: the HIT accepted stays the worker's, but the group's next HIT is closed again.
+    c.disassociate_qualification_from_worker(QualificationTypeId=type_id, WorkerId=worker.worker_id,
+                                             Reason="Scores are being recomputed")
+    page.goto(server.url + "/")
+    page.get_by_label("Search").fill(title)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
+    assert page.get_by_text("Qualification required: you do not meet it yet").is_visible()
+    assert page.get_by_role("button", name=re.compile("Accept & Work")).count() == 0
+    page.goto(work_url)
+    assert page.get_by_role("button", name="Return this HIT").is_visible()
     assert page.js_errors == []
 
 
