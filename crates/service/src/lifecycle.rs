@@ -67,7 +67,7 @@ impl Service {
                     }
                     self.inner.last_due_check.store(now, Ordering::SeqCst);
                     let next = self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<i64>> {
-                        Ok(tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?)
+                        Ok(tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?)
                     })?;
                     if let Some(n) = next {
                         lower_hint(&self.inner.next_due, n);
@@ -87,7 +87,7 @@ impl Service {
             let before = self.inner.next_due.load(Ordering::SeqCst);
             let now = self.now();
             let first = self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<i64>> {
-                Ok(tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?)
+                Ok(tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?)
             })?;
             if first.is_none_or(|f| f > now) {
                 let _ = self.inner.next_due.compare_exchange(
@@ -104,11 +104,11 @@ impl Service {
                     params![now, BATCH],
                 )?;
                 for j in &jobs {
-                    let (kind, ref_id, due) = (j.string(0)?, j.string(1)?, j.i64(2)?);
+                    let (kind, ref_id, due) = (j.string("kind")?, j.string("ref_id")?, j.i64("due_at")?);
                     tx.execute("DELETE FROM schedule WHERE kind = ? AND ref_id = ?", params![&kind, &ref_id])?;
                     self.do_job(tx, &kind, &ref_id, due, now)?;
                 }
-                let next = tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?;
+                let next = tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?;
                 Ok((jobs.len(), next))
             })?;
             // Raise the hint only if nobody lowered it meanwhile; otherwise keep the lower one.
@@ -174,11 +174,11 @@ impl Service {
             target = target
                 + Money(
                     tx.query_one(
-                        "SELECT CAST(COALESCE(SUM(reward_cents + fee_cents), 0) AS BIGINT) FROM assignments
+                        "SELECT CAST(COALESCE(SUM(reward_cents + fee_cents), 0) AS BIGINT) AS held FROM assignments
                          WHERE hit_id = ? AND status IN ('Accepted', 'Submitted')",
                         params![&hit.hit_id],
                     )?
-                    .i64(0)?,
+                    .i64("held")?,
                 );
         }
         let delta = target - hit.held;

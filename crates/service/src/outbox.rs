@@ -148,19 +148,19 @@ const ENTRY_COLS: &str = "seq, channel, destination, ref_id, requester_id, statu
                           last_error, created_at, sent_at";
 
 fn entry_from_row(r: &Row) -> Result<OutboxEntry> {
-    let status = r.string(5)?;
+    let status = r.string("status")?;
     Ok(OutboxEntry {
-        seq: r.i64(0)?,
-        channel: r.string(1)?,
-        destination: r.string(2)?,
-        ref_id: r.opt_string(3)?,
-        requester_id: r.opt_string(4)?,
+        seq: r.i64("seq")?,
+        channel: r.string("channel")?,
+        destination: r.string("destination")?,
+        ref_id: r.opt_string("ref_id")?,
+        requester_id: r.opt_string("requester_id")?,
         status: Status::parse(&status).ok_or_else(|| corrupt("outbox status", &status))?,
-        attempts: r.i64(6)?,
-        next_attempt_at: r.i64(7)?,
-        last_error: r.opt_string(8)?,
-        created_at: r.i64(9)?,
-        sent_at: r.opt_i64(10)?,
+        attempts: r.i64("attempts")?,
+        next_attempt_at: r.i64("next_attempt_at")?,
+        last_error: r.opt_string("last_error")?,
+        created_at: r.i64("created_at")?,
+        sent_at: r.opt_i64("sent_at")?,
     })
 }
 
@@ -186,7 +186,7 @@ impl Service {
             )?;
             let mut claimed = Vec::with_capacity(due.len());
             for r in &due {
-                let seq = r.i64(0)?;
+                let seq = r.i64("seq")?;
                 // Conditional: only a row nobody holds a live lease on becomes ours.
                 let n = tx.execute(
                     "UPDATE outbox SET lease_owner = ?, lease_until = ?
@@ -195,8 +195,8 @@ impl Service {
                 )?;
                 if n == 1 {
                     let delivery: Delivery =
-                        serde_json::from_str(&r.string(2)?).map_err(|e| corrupt("outbox payload", e))?;
-                    claimed.push(Claimed { seq, attempts: r.i64(1)?, delivery });
+                        serde_json::from_str(&r.string("payload")?).map_err(|e| corrupt("outbox payload", e))?;
+                    claimed.push(Claimed { seq, attempts: r.i64("attempts")?, delivery });
                 }
             }
             Ok(claimed)
@@ -215,7 +215,7 @@ impl Service {
             else {
                 return Ok(false);
             };
-            let attempts = r.i64(0)? + 1;
+            let attempts = r.i64("attempts")? + 1;
             match &outcome {
                 Ok(()) => tx.execute(
                     "UPDATE outbox SET status = 'Sent', attempts = ?, sent_at = ?, last_error = NULL,
@@ -243,11 +243,11 @@ impl Service {
             Ok(tx
                 .query_one(
                     "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > next_attempt_at
-                                     THEN lease_until ELSE next_attempt_at END)
+                                     THEN lease_until ELSE next_attempt_at END) AS next_due
                      FROM outbox WHERE status = 'Pending'",
                     &[],
                 )?
-                .opt_i64(0)?)
+                .opt_i64("next_due")?)
         })
     }
 

@@ -57,7 +57,7 @@ pub fn run(db: &Db) -> Result<Vec<String>> {
         let applied: Vec<i64> = tx
             .query("SELECT version FROM schema_migrations ORDER BY version", &[])?
             .iter()
-            .map(|r| r.i64(0))
+            .map(|r| r.i64("version"))
             .collect::<Result<_>>()?;
         let mut done = Vec::new();
         for m in MIGRATIONS {
