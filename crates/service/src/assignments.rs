@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::hits::{check_token, record_token};
-use crate::lifecycle::{ASSIGNMENT_DEADLINE, AUTO_APPROVE};
+use crate::jobs::Job;
 use crate::paging::{Cursor, Page};
 use crate::{accounts, ledger, not_found, repo, Service};
 use openturk_domain::clock::Millis;
@@ -133,7 +133,7 @@ impl Service {
         repo::insert_assignment(tx, &a)?;
         hit.num_pending += 1;
         self.settle_hit(tx, &mut hit, now)?;
-        self.schedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id, a.deadline)?;
+        self.schedule(tx, &Job::assignment_deadline(&a.assignment_id), a.deadline)?;
         Ok((a, hit))
     }
 
@@ -203,14 +203,14 @@ impl Service {
             a.submitted_at = Some(now);
             a.auto_approval_at = Some(now + hit.spec.auto_approval_delay_secs * 1000);
             repo::save_assignment(tx, &a)?;
-            self.unschedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id)?;
+            self.unschedule(tx, Job::assignment_deadline(&a.assignment_id).key())?;
             hit.num_pending -= 1;
             hit.num_submitted += 1;
             self.settle_hit(tx, &mut hit, now)?;
             if hit.spec.auto_approval_delay_secs == 0 {
                 a = self.approve_in(tx, a, None, now, now)?;
             } else {
-                self.schedule(tx, AUTO_APPROVE, &a.assignment_id, a.auto_approval_at.unwrap_or(now))?;
+                self.schedule(tx, &Job::auto_approve(&a.assignment_id), a.auto_approval_at.unwrap_or(now))?;
             }
             Ok(a)
         })
@@ -224,7 +224,7 @@ impl Service {
             a.status = AssignmentStatus::Returned;
             a.returned_at = Some(now);
             repo::save_assignment(tx, &a)?;
-            self.unschedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id)?;
+            self.unschedule(tx, Job::assignment_deadline(&a.assignment_id).key())?;
             if let Some(mut hit) = repo::load_hit(tx, &a.hit_id)? {
                 hit.num_pending -= 1;
                 self.settle_hit(tx, &mut hit, now)?;
@@ -372,7 +372,7 @@ impl Service {
             a.requester_feedback = Some(f.to_string());
         }
         repo::save_assignment(tx, &a)?;
-        self.unschedule(tx, AUTO_APPROVE, &a.assignment_id)?;
+        self.unschedule(tx, Job::auto_approve(&a.assignment_id).key())?;
         let hold = ledger::hold(&hit.requester_id);
         let w = ledger::worker(&a.worker_id);
         ledger::post(
@@ -455,7 +455,7 @@ impl Service {
             a.rejected_at = Some(now);
             a.requester_feedback = feedback.map(str::to_string);
             repo::save_assignment(tx, &a)?;
-            self.unschedule(tx, AUTO_APPROVE, &a.assignment_id)?;
+            self.unschedule(tx, Job::auto_approve(&a.assignment_id).key())?;
             let mut hit = repo::load_hit(tx, &a.hit_id)?
                 .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
             hit.num_submitted -= 1;

@@ -1,7 +1,7 @@
 //! HITs and HIT types: the requester's side of creating and managing work.
 
 use crate::error::{Error, Result};
-use crate::lifecycle::HIT_EXPIRE;
+use crate::jobs::Job;
 use crate::paging::{Cursor, Page};
 use crate::{repo, Service};
 use openturk_domain::clock::Millis;
@@ -147,7 +147,7 @@ impl Service {
             };
             repo::insert_hit(tx, &hit, &parsed)?;
             self.settle_hit(tx, &mut hit, now)?;
-            self.schedule(tx, HIT_EXPIRE, &hit.hit_id, hit.expires_at)?;
+            self.schedule(tx, &Job::hit_expire(&hit.hit_id), hit.expires_at)?;
             if let Some(t) = token {
                 record_token(tx, requester_id, "CreateHIT", t, &hit.hit_id, now)?;
             }
@@ -234,7 +234,7 @@ impl Service {
                 }
                 hit.expires_at = expire_at;
             }
-            self.schedule(tx, HIT_EXPIRE, &hit.hit_id, hit.expires_at)?;
+            self.schedule(tx, &Job::hit_expire(&hit.hit_id), hit.expires_at)?;
             self.settle_hit(tx, &mut hit, now)?;
             Ok(hit)
         })

@@ -16,6 +16,7 @@ pub mod error;
 mod groups;
 pub mod hit_list;
 pub mod hits;
+pub mod jobs;
 pub mod ledger;
 pub mod lifecycle;
 pub mod messages;

@@ -39,6 +39,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0004_blocks_messages.sql"),
         postgres: include_str!("migrations/postgres/0004_blocks_messages.sql"),
     },
+    Migration {
+        version: 5,
+        name: "jobs",
+        sqlite: include_str!("migrations/sqlite/0005_jobs.sql"),
+        postgres: include_str!("migrations/postgres/0005_jobs.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;
