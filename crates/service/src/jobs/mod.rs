@@ -11,7 +11,7 @@
 //! payload that does not read, is an error, logged and kept: the row is parked (its `due_at`
 //! moved to the end of time, its `last_error` set) for an operator, never matched by a default.
 //!
-//! Each kind's work is its own module (`hit_expire.rs`, …) and [`Job::run`] is the one
+//! Each kind's work is its own module (`hit_expire.rs`, …) and `Job::run` is the one
 //! dispatcher. The outbox (`outbox.rs`) is the same shape for deliveries: a typed
 //! `outbox::Delivery` per channel, stored as JSON tagged by its `channel`, with an attempt count,
 //! read back through [`decode`] too (see ARCHITECTURE.md).
