@@ -48,12 +48,12 @@ fn grouped(s: &TestServer) -> Groups {
     sync(|| {
         s.service.db().read(|tx: &mut dyn Tx| -> openturk_storage::Result<Groups> {
             let rows = tx.query(
-                "SELECT hit_group_id, COUNT(*),
-                        CAST(SUM(max_assignments - num_pending - num_submitted - num_completed) AS BIGINT), MAX(expires_at)
+                "SELECT hit_group_id, COUNT(*) AS n,
+                        CAST(SUM(max_assignments - num_pending - num_submitted - num_completed) AS BIGINT) AS slots, MAX(expires_at) AS expires_at
                  FROM hits WHERE status = 'Assignable' AND deleted = 0 AND expires_at > ? GROUP BY hit_group_id",
                 params![now],
             )?;
-            rows.iter().map(|r| Ok((r.string(0)?, (r.i64(1)?, r.i64(2)?, r.i64(3)?)))).collect()
+            rows.iter().map(|r| Ok((r.string("hit_group_id")?, (r.i64("n")?, r.i64("slots")?, r.i64("expires_at")?)))).collect()
         })
     })
     .unwrap()

@@ -481,3 +481,53 @@ both_backends!(sign_up_open_or_closed_and_in_progress_limit, |b| async move {
         }
     }
 });
+
+both_backends!(scheduled_jobs_are_typed_and_unknown_kinds_are_parked, |b| async move {
+    use openturk_storage::{params, Tx};
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let id = create_hit(&c).lifetime_in_seconds(60).send().await.unwrap().hit.unwrap().hit_id.unwrap();
+    let db = s.service.db().clone();
+    // The HIT's expiry is a typed job: its payload names its kind and its HIT.
+    let (payload, attempts) = common::sync(|| {
+        db.read(|tx: &mut dyn Tx| -> openturk_storage::Result<(String, i64)> {
+            let r = tx.query_one(
+                "SELECT payload, attempts FROM schedule WHERE kind = 'hit_expire' AND ref_id = ?",
+                params![&id],
+            )?;
+            Ok((r.string("payload")?, r.i64("attempts")?))
+        })
+        .unwrap()
+    });
+    assert_eq!(payload, format!(r#"{{"kind":"hit_expire","hit_id":"{id}"}}"#));
+    assert_eq!(attempts, 0);
+    // A row no job reads (a kind from another build), due before the expiry.
+    let due = s.service.now() + 1000;
+    common::sync(|| {
+        db.write(|tx: &mut dyn Tx| -> openturk_storage::Result<()> {
+            tx.execute(
+                "INSERT INTO schedule (kind, ref_id, payload, attempts, due_at) VALUES ('hit_explode', 'X1', '{}', 0, ?)",
+                params![due],
+            )?;
+            Ok(())
+        })
+        .unwrap()
+    });
+    s.advance(120).await;
+    // The known job ran (the HIT expired); the unknown one is kept, parked with its error.
+    let h = c.get_hit().hit_id(&id).send().await.unwrap().hit.unwrap();
+    assert_eq!(h.hit_status(), Some(&HitStatus::Reviewable));
+    let (due_at, attempts, error) = common::sync(|| {
+        db.read(|tx: &mut dyn Tx| -> openturk_storage::Result<(i64, i64, Option<String>)> {
+            let r =
+                tx.query_one("SELECT due_at, attempts, last_error FROM schedule WHERE kind = 'hit_explode'", &[])?;
+            Ok((r.i64("due_at")?, r.i64("attempts")?, r.opt_string("last_error")?))
+        })
+        .unwrap()
+    });
+    assert_eq!(due_at, i64::MAX, "parked");
+    assert_eq!(attempts, 1);
+    assert!(error.as_deref().is_some_and(|e| e.contains("hit_explode")), "{error:?}");
+    // Parked work does not keep the scheduler busy: nothing else is due.
+    s.advance(1).await;
+});

@@ -470,6 +470,36 @@ both_backends!(claims_never_overlap, |b| async move {
     assert_eq!(sync(|| s.service.outbox_claim("c", 100)).unwrap().len(), 30);
 });
 
+both_backends!(an_unreadable_delivery_is_kept_failed_and_the_others_go_on, |b| async move {
+    use openturk_storage::{params, Tx};
+    let s = TestServer::start_with(b, email_on()).await;
+    let c = s.client();
+    let (ana, at) = worked_for(&s, "ana", true).await;
+    s.worker_call(Method::PUT, "/me/email", &at, Some(json!({ "Email": "ana@example.org" }))).await;
+    // A row of a channel this build does not know, queued before a real email.
+    let now = s.service.now();
+    let db = s.service.db().clone();
+    sync(|| {
+        db.write(|tx: &mut dyn Tx| -> openturk_storage::Result<()> {
+            tx.execute(
+                "INSERT INTO outbox (channel, destination, payload, status, attempts, next_attempt_at, created_at)
+                 VALUES ('pigeon', 'roof', '{\"channel\":\"pigeon\"}', 'Pending', 0, ?, ?)",
+                params![now - 1, now - 1],
+            )?;
+            Ok(())
+        })
+        .unwrap()
+    });
+    c.notify_workers().subject("hello").message_text("m").worker_ids(&ana).send().await.unwrap();
+    let claimed = sync(|| s.service.outbox_claim("a", 10)).unwrap();
+    assert_eq!(claimed.len(), 1, "only the email is claimed");
+    assert_eq!(claimed[0].delivery.channel(), "email");
+    let rows = outbox(&s);
+    let pigeon = rows.iter().find(|r| r.channel == "pigeon").unwrap();
+    assert_eq!(pigeon.status, Status::Failed);
+    assert!(pigeon.last_error.as_deref().is_some_and(|e| e.contains("pigeon")), "{:?}", pigeon.last_error);
+});
+
 // `openturk serve` configured through OPENTURK_SMTP_* (no test clock needed): the deliverer it
 // starts sends NotifyWorkers' email to the SMTP server.
 both_backends!(serve_sends_email_with_smtp_settings, |b| async move {

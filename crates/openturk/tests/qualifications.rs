@@ -580,7 +580,7 @@ both_backends!(the_migration_links_older_hit_types, |b| async move {
     let start = file.find("INSERT INTO hit_type_qualifications").unwrap();
     let fill = &file[start..start + file[start..].find(';').unwrap()];
     let count = |tx: &mut dyn openturk_storage::Tx| {
-        tx.query_one("SELECT COUNT(*) FROM hit_type_qualifications", &[]).unwrap().i64(0).unwrap()
+        tx.query_one("SELECT COUNT(*) AS n FROM hit_type_qualifications", &[]).unwrap().i64("n").unwrap()
     };
     let db = s.service.db().clone();
     common::sync(|| {

@@ -69,7 +69,7 @@ impl Service {
             let rid = tx
                 .query_opt("SELECT requester_id FROM requesters WHERE name = ?", params![name])?
                 .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no requester is named '{name}'")))?
-                .string(0)?;
+                .string("requester_id")?;
             self.insert_key(tx, &rid, name, read_only, now)
         })
     }
@@ -106,18 +106,20 @@ impl Service {
         })?;
         let Some(row) = row else { return Ok(None) };
         let secret =
-            self.inner.sealer.open(&row.blob(0)?).and_then(|s| String::from_utf8(s).ok()).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!("the secret of access key {access_key_id} cannot be unsealed: wrong master key?"),
-                )
-            })?;
+            self.inner.sealer.open(&row.blob("secret_sealed")?).and_then(|s| String::from_utf8(s).ok()).ok_or_else(
+                || {
+                    Error::new(
+                        ErrorKind::Internal,
+                        format!("the secret of access key {access_key_id} cannot be unsealed: wrong master key?"),
+                    )
+                },
+            )?;
         let key = Arc::new(AccessKey {
             access_key_id: access_key_id.to_string(),
             secret_access_key: secret,
-            requester_id: row.string(1)?,
-            requester_name: row.string(2)?,
-            read_only: row.bool(3)?,
+            requester_id: row.string("requester_id")?,
+            requester_name: row.string("name")?,
+            read_only: row.bool("read_only")?,
         });
         self.inner.keys.write().insert(access_key_id.to_string(), key.clone());
         Ok(Some(key))
@@ -145,7 +147,7 @@ impl Service {
             let rid = tx
                 .query_opt("SELECT requester_id FROM requesters WHERE name = ?", params![name])?
                 .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("no requester is named '{name}'")))?
-                .string(0)?;
+                .string("requester_id")?;
             ledger::post(tx, "deposit", &rid, now, &[(ledger::EXTERNAL, -amount), (&ledger::available(&rid), amount)])?;
             balance_of(tx, self.mode(), &rid)
         })
@@ -159,19 +161,19 @@ impl Service {
         self.read(|tx| {
             let mut out = Vec::new();
             for r in tx.query("SELECT requester_id, name FROM requesters ORDER BY created_at, name", &[])? {
-                let rid = r.string(0)?;
+                let rid = r.string("requester_id")?;
                 let keys = tx
                     .query(
                         "SELECT access_key_id, read_only FROM access_keys WHERE requester_id = ? ORDER BY created_at",
                         params![&rid],
                     )?
                     .iter()
-                    .map(|k| Ok((k.string(0)?, k.bool(1)?)))
+                    .map(|k| Ok((k.string("access_key_id")?, k.bool("read_only")?)))
                     .collect::<Result<Vec<_>>>()?;
                 let b = balance_of(tx, self.mode(), &rid)?;
                 out.push(RequesterSummary {
                     requester_id: rid,
-                    name: r.string(1)?,
+                    name: r.string("name")?,
                     keys,
                     available: b.available,
                     on_hold: b.on_hold,

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::hits::{check_token, record_token};
-use crate::lifecycle::{ASSIGNMENT_DEADLINE, AUTO_APPROVE};
+use crate::jobs::Job;
 use crate::paging::{Cursor, Page};
 use crate::{accounts, ledger, not_found, repo, Service};
 use openturk_domain::clock::Millis;
@@ -70,7 +70,7 @@ impl Service {
             params![&hit.hit_id, worker_id],
         )?;
         if let Some(r) = mine {
-            let st = r.string(0)?;
+            let st = r.string("status")?;
             return Err(Error::new(
                 ErrorKind::Conflict,
                 if st == "Accepted" {
@@ -85,10 +85,10 @@ impl Service {
         }
         let held = tx
             .query_one(
-                "SELECT COUNT(*) FROM assignments WHERE worker_id = ? AND status = 'Accepted'",
+                "SELECT COUNT(*) AS n FROM assignments WHERE worker_id = ? AND status = 'Accepted'",
                 params![worker_id],
             )?
-            .i64(0)?;
+            .i64("n")?;
         let limit = self.config().max_assignments_in_progress;
         if held >= limit {
             return Err(Error::new(
@@ -100,10 +100,10 @@ impl Service {
         let per = self.config().max_assignments_in_progress_per_requester;
         let of_requester = tx
             .query_one(
-                "SELECT COUNT(*) FROM assignments WHERE worker_id = ? AND status = 'Accepted' AND requester_id = ?",
+                "SELECT COUNT(*) AS n FROM assignments WHERE worker_id = ? AND status = 'Accepted' AND requester_id = ?",
                 params![worker_id, &hit.requester_id],
             )?
-            .i64(0)?;
+            .i64("n")?;
         if of_requester >= per {
             return Err(Error::new(
                 ErrorKind::LimitExceeded,
@@ -133,7 +133,7 @@ impl Service {
         repo::insert_assignment(tx, &a)?;
         hit.num_pending += 1;
         self.settle_hit(tx, &mut hit, now)?;
-        self.schedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id, a.deadline)?;
+        self.schedule(tx, &Job::assignment_deadline(&a.assignment_id), a.deadline)?;
         Ok((a, hit))
     }
 
@@ -179,8 +179,9 @@ impl Service {
             let mut a = self.open_assignment(tx, worker_id, assignment_id, now)?;
             let mut hit = repo::load_hit(tx, &a.hit_id)?
                 .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
-            let parsed =
-                tx.query_one("SELECT question_parsed FROM hits WHERE hit_id = ?", params![&a.hit_id])?.string(0)?;
+            let parsed = tx
+                .query_one("SELECT question_parsed FROM hits WHERE hit_id = ?", params![&a.hit_id])?
+                .string("question_parsed")?;
             // A stored question that cannot be read back is our fault, and must not turn a
             // selection answer into free text: fail the call instead.
             let doc: QuestionDocument = serde_json::from_str(&parsed).map_err(|e| {
@@ -202,14 +203,14 @@ impl Service {
             a.submitted_at = Some(now);
             a.auto_approval_at = Some(now + hit.spec.auto_approval_delay_secs * 1000);
             repo::save_assignment(tx, &a)?;
-            self.unschedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id)?;
+            self.unschedule(tx, Job::assignment_deadline(&a.assignment_id).key())?;
             hit.num_pending -= 1;
             hit.num_submitted += 1;
             self.settle_hit(tx, &mut hit, now)?;
             if hit.spec.auto_approval_delay_secs == 0 {
                 a = self.approve_in(tx, a, None, now, now)?;
             } else {
-                self.schedule(tx, AUTO_APPROVE, &a.assignment_id, a.auto_approval_at.unwrap_or(now))?;
+                self.schedule(tx, &Job::auto_approve(&a.assignment_id), a.auto_approval_at.unwrap_or(now))?;
             }
             Ok(a)
         })
@@ -223,7 +224,7 @@ impl Service {
             a.status = AssignmentStatus::Returned;
             a.returned_at = Some(now);
             repo::save_assignment(tx, &a)?;
-            self.unschedule(tx, ASSIGNMENT_DEADLINE, &a.assignment_id)?;
+            self.unschedule(tx, Job::assignment_deadline(&a.assignment_id).key())?;
             if let Some(mut hit) = repo::load_hit(tx, &a.hit_id)? {
                 hit.num_pending -= 1;
                 self.settle_hit(tx, &mut hit, now)?;
@@ -275,7 +276,7 @@ impl Service {
         match repo::load_assignment(tx, assignment_id)? {
             Some(a) if visible(&a) => {
                 let disposed =
-                    tx.query_one("SELECT deleted FROM hits WHERE hit_id = ?", params![&a.hit_id])?.bool(0)?;
+                    tx.query_one("SELECT deleted FROM hits WHERE hit_id = ?", params![&a.hit_id])?.bool("deleted")?;
                 if disposed {
                     Err(not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id))
                 } else {
@@ -371,7 +372,7 @@ impl Service {
             a.requester_feedback = Some(f.to_string());
         }
         repo::save_assignment(tx, &a)?;
-        self.unschedule(tx, AUTO_APPROVE, &a.assignment_id)?;
+        self.unschedule(tx, Job::auto_approve(&a.assignment_id).key())?;
         let hold = ledger::hold(&hit.requester_id);
         let w = ledger::worker(&a.worker_id);
         ledger::post(
@@ -454,7 +455,7 @@ impl Service {
             a.rejected_at = Some(now);
             a.requester_feedback = feedback.map(str::to_string);
             repo::save_assignment(tx, &a)?;
-            self.unschedule(tx, AUTO_APPROVE, &a.assignment_id)?;
+            self.unschedule(tx, Job::auto_approve(&a.assignment_id).key())?;
             let mut hit = repo::load_hit(tx, &a.hit_id)?
                 .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
             hit.num_submitted -= 1;
@@ -542,13 +543,13 @@ impl Service {
             cur.requester_page(tx.query(&sql, params![requester_id, id, cur.seq, cur.fetch()])?, |r| {
                 Ok((
                     Bonus {
-                        worker_id: r.string(0)?,
-                        assignment_id: r.string(1)?,
-                        amount: Money(r.i64(2)?),
-                        reason: r.string(3)?,
-                        granted_at: r.i64(4)?,
+                        worker_id: r.string("worker_id")?,
+                        assignment_id: r.string("assignment_id")?,
+                        amount: Money(r.i64("amount_cents")?),
+                        reason: r.string("reason")?,
+                        granted_at: r.i64("created_at")?,
                     },
-                    r.i64(5)?,
+                    r.i64("seq")?,
                 ))
             })
         })

@@ -83,8 +83,8 @@ impl Service {
             }
             if !is_blocked(tx, requester_id, worker_id)? {
                 let n = tx
-                    .query_one("SELECT COUNT(*) FROM worker_blocks WHERE requester_id = ?", params![requester_id])?
-                    .i64(0)?;
+                    .query_one("SELECT COUNT(*) AS n FROM worker_blocks WHERE requester_id = ?", params![requester_id])?
+                    .i64("n")?;
                 if n >= MAX_BLOCKS_PER_REQUESTER {
                     return Err(Error::invalid(format!(
                         "You can block up to 100,000 Workers, and you have blocked {n}; unblock one with \
@@ -137,7 +137,14 @@ impl Service {
                 params![requester_id, cur.seq, cur.fetch()],
             )?;
             cur.requester_page(rows, |r| {
-                Ok((WorkerBlock { worker_id: r.string(0)?, reason: r.string(1)?, created_at: r.i64(2)? }, r.i64(3)?))
+                Ok((
+                    WorkerBlock {
+                        worker_id: r.string("worker_id")?,
+                        reason: r.string("reason")?,
+                        created_at: r.i64("created_at")?,
+                    },
+                    r.i64("seq")?,
+                ))
             })
         })
     }

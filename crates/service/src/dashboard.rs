@@ -140,8 +140,9 @@ impl Service {
                 params![worker_id, since, since, since],
             )?;
             for r in &rows {
-                let (submitted, approved, rejected) = (r.opt_i64(0)?, r.opt_i64(1)?, r.opt_i64(2)?);
-                let (status, reward) = (r.string(3)?, Money(r.i64(4)?));
+                let (submitted, approved, rejected) =
+                    (r.opt_i64("submitted_at")?, r.opt_i64("approved_at")?, r.opt_i64("rejected_at")?);
+                let (status, reward) = (r.string("status")?, Money(r.i64("reward_cents")?));
                 if let Some(i) = day_index(&days, submitted) {
                     days[i].submitted += 1;
                     if status == "Submitted" {
@@ -161,8 +162,8 @@ impl Service {
                 params![worker_id, since],
             )?;
             for r in &rows {
-                if let Some(i) = day_index(&days, Some(r.i64(1)?)) {
-                    days[i].earnings = days[i].earnings + Money(r.i64(0)?);
+                if let Some(i) = day_index(&days, Some(r.i64("created_at")?)) {
+                    days[i].earnings = days[i].earnings + Money(r.i64("amount_cents")?);
                 }
             }
             let bonuses = tx
@@ -175,12 +176,12 @@ impl Service {
                 .iter()
                 .map(|r| {
                     Ok(BonusPaid {
-                        assignment_id: r.string(0)?,
-                        hit_id: r.string(1)?,
-                        title: r.string(2)?,
-                        amount: Money(r.i64(3)?),
-                        reason: r.string(4)?,
-                        granted_at: r.i64(5)?,
+                        assignment_id: r.string("assignment_id")?,
+                        hit_id: r.string("hit_id")?,
+                        title: r.string("title")?,
+                        amount: Money(r.i64("amount_cents")?),
+                        reason: r.string("reason")?,
+                        granted_at: r.i64("created_at")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -195,12 +196,12 @@ impl Service {
                 .iter()
                 .map(|r| {
                     Ok(RejectedWork {
-                        assignment_id: r.string(0)?,
-                        hit_id: r.string(1)?,
-                        title: r.string(2)?,
-                        reward: Money(r.i64(3)?),
-                        rejected_at: r.i64(4)?,
-                        feedback: r.opt_string(5)?,
+                        assignment_id: r.string("assignment_id")?,
+                        hit_id: r.string("hit_id")?,
+                        title: r.string("title")?,
+                        reward: Money(r.i64("reward_cents")?),
+                        rejected_at: r.i64("rejected_at")?,
+                        feedback: r.opt_string("requester_feedback")?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;

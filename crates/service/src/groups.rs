@@ -34,13 +34,17 @@ impl Share {
     /// What the stored row of a HIT adds, read before it is overwritten.
     pub fn stored(tx: &mut dyn Tx, hit_id: &str) -> Result<Option<Share>> {
         let row = tx.query_opt(
-            "SELECT hit_group_id, status, deleted, max_assignments - num_pending - num_submitted - num_completed,
+            "SELECT hit_group_id, status, deleted, max_assignments - num_pending - num_submitted - num_completed AS open_slots,
                     expires_at FROM hits WHERE hit_id = ?",
             params![hit_id],
         )?;
         let Some(r) = row else { return Ok(None) };
-        let assignable = r.string(1)? == HitStatus::Assignable.as_str() && !r.bool(2)?;
-        Ok(Some(Share { group: r.string(0)?, slots: assignable.then_some(r.i64(3)?.max(0)), expires_at: r.i64(4)? }))
+        let assignable = r.string("status")? == HitStatus::Assignable.as_str() && !r.bool("deleted")?;
+        Ok(Some(Share {
+            group: r.string("hit_group_id")?,
+            slots: assignable.then_some(r.i64("open_slots")?.max(0)),
+            expires_at: r.i64("expires_at")?,
+        }))
     }
 }
 
@@ -165,7 +169,13 @@ pub(crate) fn index_migrated_words(tx: &mut dyn Tx) -> Result<()> {
         &[],
     )?;
     for g in &groups {
-        index_words(tx, &g.string(0)?, &g.string(1)?, &g.string(2)?, g.opt_string(3)?.as_deref())?;
+        index_words(
+            tx,
+            &g.string("hit_group_id")?,
+            &g.string("title")?,
+            &g.string("description")?,
+            g.opt_string("keywords")?.as_deref(),
+        )?;
     }
     tx.execute("INSERT INTO meta (key, value) VALUES ('hit_group_words', 'indexed')", &[])?;
     Ok(())
@@ -187,7 +197,7 @@ fn refresh_expiry(tx: &mut dyn Tx, group: &str) -> Result<()> {
              ORDER BY expires_at DESC LIMIT 1",
             params![group],
         )?
-        .map(|r| r.i64(0))
+        .map(|r| r.i64("expires_at"))
         .transpose()?
         .unwrap_or(0);
     tx.execute("UPDATE hit_groups SET expires_at = ? WHERE hit_group_id = ?", params![latest, group])?;

@@ -209,25 +209,25 @@ impl Service {
 }
 
 fn group_from_row(r: &Row, standing: &Standing) -> Result<HitGroup> {
-    let requirements: Vec<QualificationRequirement> = match r.opt_string(13)? {
+    let requirements: Vec<QualificationRequirement> = match r.opt_string("requirements")? {
         None => Vec::new(),
         Some(json) => serde_json::from_str(&json).map_err(|e| crate::error::corrupt("QualificationRequirements", e))?,
     };
     let qualified = standing.unmet(&requirements, Action::Accept).is_empty();
     Ok(HitGroup {
-        hit_group_id: r.string(0)?,
-        hit_type_id: r.string(1)?,
-        title: r.string(2)?,
-        description: r.string(3)?,
-        keywords: r.opt_string(4)?,
-        reward: Money(r.i64(5)?),
-        assignment_duration_secs: r.i64(6)?,
-        hits_available: r.i64(7)?,
-        assignments_available: r.i64(8)?,
-        requester_id: r.string(9)?,
-        requester_name: r.string(10)?,
-        expires_at: r.i64(11)?,
-        created_at: r.i64(12)?,
+        hit_group_id: r.string("hit_group_id")?,
+        hit_type_id: r.string("hit_type_id")?,
+        title: r.string("title")?,
+        description: r.string("description")?,
+        keywords: r.opt_string("keywords")?,
+        reward: Money(r.i64("reward_cents")?),
+        assignment_duration_secs: r.i64("assignment_duration_secs")?,
+        hits_available: r.i64("hits_available")?,
+        assignments_available: r.i64("assignments_available")?,
+        requester_id: r.string("requester_id")?,
+        requester_name: r.string("name")?,
+        expires_at: r.i64("expires_at")?,
+        created_at: r.i64("created_at")?,
         requirements,
         qualified,
     })

@@ -1,7 +1,7 @@
 //! HITs and HIT types: the requester's side of creating and managing work.
 
 use crate::error::{Error, Result};
-use crate::lifecycle::HIT_EXPIRE;
+use crate::jobs::Job;
 use crate::paging::{Cursor, Page};
 use crate::{repo, Service};
 use openturk_domain::clock::Millis;
@@ -147,7 +147,7 @@ impl Service {
             };
             repo::insert_hit(tx, &hit, &parsed)?;
             self.settle_hit(tx, &mut hit, now)?;
-            self.schedule(tx, HIT_EXPIRE, &hit.hit_id, hit.expires_at)?;
+            self.schedule(tx, &Job::hit_expire(&hit.hit_id), hit.expires_at)?;
             if let Some(t) = token {
                 record_token(tx, requester_id, "CreateHIT", t, &hit.hit_id, now)?;
             }
@@ -234,7 +234,7 @@ impl Service {
                 }
                 hit.expires_at = expire_at;
             }
-            self.schedule(tx, HIT_EXPIRE, &hit.hit_id, hit.expires_at)?;
+            self.schedule(tx, &Job::hit_expire(&hit.hit_id), hit.expires_at)?;
             self.settle_hit(tx, &mut hit, now)?;
             Ok(hit)
         })
@@ -424,12 +424,12 @@ fn own_hit_type(tx: &mut dyn Tx, requester_id: &str, hit_type_id: &str) -> Resul
     let Some(r) = row else {
         return Err(crate::not_found(ErrorKind::HitTypeNotFound, "HITType", hit_type_id));
     };
-    let spec = serde_json::from_str(&r.string(0)?).map_err(|e| crate::error::corrupt("HIT type", e))?;
+    let spec = serde_json::from_str(&r.string("spec")?).map_err(|e| crate::error::corrupt("HIT type", e))?;
     Ok(HitType {
         hit_type_id: hit_type_id.to_string(),
         requester_id: requester_id.to_string(),
         spec,
-        created_at: r.i64(1)?,
+        created_at: r.i64("created_at")?,
     })
 }
 
@@ -446,7 +446,7 @@ pub(crate) fn check_token(
         params![requester_id, op, token],
     )?;
     match row {
-        Some(r) if r.i64(1)? > now - TOKEN_TTL_MS => Ok(Some(r.string(0)?)),
+        Some(r) if r.i64("created_at")? > now - TOKEN_TTL_MS => Ok(Some(r.string("result_id")?)),
         Some(_) => {
             tx.execute(
                 "DELETE FROM request_tokens WHERE requester_id = ? AND operation = ? AND token = ?",

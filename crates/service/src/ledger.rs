@@ -45,7 +45,7 @@ pub fn post(tx: &mut dyn Tx, kind: &str, ref_id: &str, now: i64, entries: &[(&st
             "INSERT INTO ledger_transactions (kind, ref_id, created_at) VALUES (?, ?, ?) RETURNING txn_id",
             params![kind, ref_id, now],
         )?
-        .i64(0)?;
+        .i64("txn_id")?;
     for (account, amount) in entries {
         if amount.0 == 0 {
             continue;
@@ -66,7 +66,7 @@ pub fn post(tx: &mut dyn Tx, kind: &str, ref_id: &str, now: i64, entries: &[(&st
 pub fn balance(tx: &mut dyn Tx, account: &str) -> Result<Money> {
     Ok(Money(
         tx.query_opt("SELECT balance_cents FROM ledger_accounts WHERE account_id = ?", params![account])?
-            .map(|r| r.i64(0))
+            .map(|r| r.i64("balance_cents"))
             .transpose()?
             .unwrap_or(0),
     ))
@@ -81,7 +81,7 @@ pub struct Discrepancy(pub String);
 pub fn verify(tx: &mut dyn Tx) -> Result<(usize, Vec<Discrepancy>)> {
     let mut out = Vec::new();
     let rows = tx.query(
-        "SELECT a.account_id, a.balance_cents, CAST(COALESCE(SUM(e.amount_cents), 0) AS BIGINT)
+        "SELECT a.account_id, a.balance_cents, CAST(COALESCE(SUM(e.amount_cents), 0) AS BIGINT) AS entries_sum
          FROM ledger_accounts a LEFT JOIN ledger_entries e ON e.account_id = a.account_id
          GROUP BY a.account_id, a.balance_cents",
         &[],
@@ -89,7 +89,7 @@ pub fn verify(tx: &mut dyn Tx) -> Result<(usize, Vec<Discrepancy>)> {
     let mut total = 0i64;
     let accounts = rows.len();
     for r in &rows {
-        let (id, bal, sum) = (r.string(0)?, r.i64(1)?, r.i64(2)?);
+        let (id, bal, sum) = (r.string("account_id")?, r.i64("balance_cents")?, r.i64("entries_sum")?);
         total += bal;
         if bal != sum {
             out.push(Discrepancy(format!("account {id}: balance {} but entries sum to {}", Money(bal), Money(sum))));
@@ -99,17 +99,17 @@ pub fn verify(tx: &mut dyn Tx) -> Result<(usize, Vec<Discrepancy>)> {
         out.push(Discrepancy(format!("balances sum to {}, not 0.00", Money(total))));
     }
     for r in tx.query(
-        "SELECT txn_id, CAST(SUM(amount_cents) AS BIGINT) FROM ledger_entries GROUP BY txn_id HAVING SUM(amount_cents) <> 0",
+        "SELECT txn_id, CAST(SUM(amount_cents) AS BIGINT) AS imbalance FROM ledger_entries GROUP BY txn_id HAVING SUM(amount_cents) <> 0",
         &[],
     )? {
-        out.push(Discrepancy(format!("transaction {} is unbalanced by {}", r.i64(0)?, Money(r.i64(1)?))));
+        out.push(Discrepancy(format!("transaction {} is unbalanced by {}", r.i64("txn_id")?, Money(r.i64("imbalance")?))));
     }
     for r in tx.query(
-        "SELECT r.requester_id, CAST(COALESCE((SELECT SUM(h.held_cents) FROM hits h WHERE h.requester_id = r.requester_id), 0) AS BIGINT)
+        "SELECT r.requester_id, CAST(COALESCE((SELECT SUM(h.held_cents) FROM hits h WHERE h.requester_id = r.requester_id), 0) AS BIGINT) AS held
          FROM requesters r",
         &[],
     )? {
-        let (rid, held) = (r.string(0)?, r.i64(1)?);
+        let (rid, held) = (r.string("requester_id")?, r.i64("held")?);
         let acct = balance(tx, &hold(&rid))?;
         if acct.0 != held {
             out.push(Discrepancy(format!("requester {rid}: hold account {acct} but its HITs hold {}", Money(held))));

@@ -16,6 +16,7 @@ pub mod error;
 mod groups;
 pub mod hit_list;
 pub mod hits;
+pub mod jobs;
 pub mod ledger;
 pub mod lifecycle;
 pub mod messages;
@@ -78,7 +79,7 @@ impl Service {
                     tx.execute("INSERT INTO meta (key, value) VALUES ('mode', ?)", params![mode.as_str()])?;
                 }
                 Some(r) => {
-                    let s = r.string(0)?;
+                    let s = r.string("value")?;
                     if s != mode.as_str() {
                         return Err(Error::new(
                             ErrorKind::Conflict,
@@ -120,7 +121,7 @@ impl Service {
         match row {
             None => Ok(None),
             Some(r) => {
-                let s = r.string(0)?;
+                let s = r.string("value")?;
                 Mode::parse(&s).map(Some).ok_or_else(|| error::corrupt("mode", format!("'{s}' is not a mode")))
             }
         }

@@ -1,5 +1,5 @@
 //! The life-cycle engine: work that falls due at a time (assignment deadlines, HIT expiries,
-//! auto-approvals, disposals) is a row in `schedule`. It is done by whichever comes first: the
+//! auto-approvals, disposals) is a typed job, a row in `schedule` (see [`crate::jobs`]). It is done by whichever comes first: the
 //! background scheduler, which sleeps until the next due time and is woken when new work is
 //! scheduled, or any service call, which first does what has fallen due ([`Service::catch_up`]).
 //!
@@ -8,18 +8,14 @@
 
 use crate::accounts::funding_account;
 use crate::error::Result;
+use crate::jobs::Job;
 use crate::{accounts, ledger, lower_hint, repo, Service};
 use openturk_domain::clock::Millis;
-use openturk_domain::model::{AssignmentStatus, Hit, HitStatus};
+use openturk_domain::model::{Hit, HitStatus};
 use openturk_domain::Money;
 use openturk_storage::{params, Backend, Tx};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-
-pub(crate) const HIT_EXPIRE: &str = "hit_expire";
-pub(crate) const HIT_DISPOSE: &str = "hit_dispose";
-pub(crate) const ASSIGNMENT_DEADLINE: &str = "assignment_deadline";
-pub(crate) const AUTO_APPROVE: &str = "auto_approve";
 
 /// On PostgreSQL, how stale (in marketplace milliseconds) this replica's view of other
 /// replicas' due work may be before a call asks the database again.
@@ -29,23 +25,6 @@ const DUE_CHECK_MS: i64 = 100;
 const BATCH: i64 = 200;
 
 impl Service {
-    pub(crate) fn schedule(&self, tx: &mut dyn Tx, kind: &str, ref_id: &str, due: Millis) -> Result<()> {
-        tx.execute(
-            "INSERT INTO schedule (kind, ref_id, due_at) VALUES (?, ?, ?)
-             ON CONFLICT (kind, ref_id) DO UPDATE SET due_at = excluded.due_at",
-            params![kind, ref_id, due],
-        )?;
-        // Lowering the hint before commit is safe: at worst a later call looks and finds nothing.
-        lower_hint(&self.inner.next_due, due);
-        self.inner.wake.notify_one();
-        Ok(())
-    }
-
-    pub(crate) fn unschedule(&self, tx: &mut dyn Tx, kind: &str, ref_id: &str) -> Result<()> {
-        tx.execute("DELETE FROM schedule WHERE kind = ? AND ref_id = ?", params![kind, ref_id])?;
-        Ok(())
-    }
-
     /// Does all life-cycle work due by now. Cheap when nothing is due: on SQLite, where this
     /// process is the only writer, an in-memory lower bound answers; on PostgreSQL, where other
     /// replicas schedule work too, one indexed query does.
@@ -67,7 +46,7 @@ impl Service {
                     }
                     self.inner.last_due_check.store(now, Ordering::SeqCst);
                     let next = self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<i64>> {
-                        Ok(tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?)
+                        Ok(tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?)
                     })?;
                     if let Some(n) = next {
                         lower_hint(&self.inner.next_due, n);
@@ -87,7 +66,7 @@ impl Service {
             let before = self.inner.next_due.load(Ordering::SeqCst);
             let now = self.now();
             let first = self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<i64>> {
-                Ok(tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?)
+                Ok(tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?)
             })?;
             if first.is_none_or(|f| f > now) {
                 let _ = self.inner.next_due.compare_exchange(
@@ -99,16 +78,11 @@ impl Service {
                 return Ok(first);
             }
             let (done, next) = self.inner.db.write(|tx: &mut dyn Tx| -> Result<(usize, Option<i64>)> {
-                let jobs = tx.query(
-                    "SELECT kind, ref_id, due_at FROM schedule WHERE due_at <= ? ORDER BY due_at, kind, ref_id LIMIT ?",
-                    params![now, BATCH],
-                )?;
+                let jobs = self.due_jobs(tx, now, BATCH)?;
                 for j in &jobs {
-                    let (kind, ref_id, due) = (j.string(0)?, j.string(1)?, j.i64(2)?);
-                    tx.execute("DELETE FROM schedule WHERE kind = ? AND ref_id = ?", params![&kind, &ref_id])?;
-                    self.do_job(tx, &kind, &ref_id, due, now)?;
+                    self.do_due(tx, j, now)?;
                 }
-                let next = tx.query_one("SELECT MIN(due_at) FROM schedule", &[])?.opt_i64(0)?;
+                let next = tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?;
                 Ok((jobs.len(), next))
             })?;
             // Raise the hint only if nobody lowered it meanwhile; otherwise keep the lower one.
@@ -118,49 +92,6 @@ impl Service {
                 return Ok(next);
             }
         }
-    }
-
-    fn do_job(&self, tx: &mut dyn Tx, kind: &str, ref_id: &str, due: Millis, now: Millis) -> Result<()> {
-        match kind {
-            HIT_EXPIRE => {
-                if let Some(mut hit) = repo::load_hit(tx, ref_id)? {
-                    self.settle_hit(tx, &mut hit, now)?;
-                }
-            }
-            HIT_DISPOSE => {
-                if let Some(mut hit) = repo::load_hit(tx, ref_id)? {
-                    if matches!(hit.status, HitStatus::Reviewable | HitStatus::Reviewing) && hit.num_submitted == 0 {
-                        self.dispose(tx, &mut hit, now)?;
-                    } else if hit.status != HitStatus::Disposed {
-                        // Still has work waiting for review: look again when that is done.
-                        let retry = now + self.config().disposal_after_secs.min(86_400) * 1000;
-                        self.schedule(tx, HIT_DISPOSE, ref_id, retry)?;
-                    }
-                }
-            }
-            ASSIGNMENT_DEADLINE => {
-                if let Some(mut a) = repo::load_assignment(tx, ref_id)? {
-                    if a.status == AssignmentStatus::Accepted {
-                        a.status = AssignmentStatus::Abandoned;
-                        a.returned_at = Some(due);
-                        repo::save_assignment(tx, &a)?;
-                        if let Some(mut hit) = repo::load_hit(tx, &a.hit_id)? {
-                            hit.num_pending -= 1;
-                            self.settle_hit(tx, &mut hit, now)?;
-                        }
-                    }
-                }
-            }
-            AUTO_APPROVE => {
-                if let Some(a) = repo::load_assignment(tx, ref_id)? {
-                    if a.status == AssignmentStatus::Submitted {
-                        self.approve_in(tx, a, None, due, now)?;
-                    }
-                }
-            }
-            other => tracing::warn!(kind = other, ref_id, "unknown scheduled job dropped"),
-        }
-        Ok(())
     }
 
     /// Brings a HIT's status and its money on hold in line with its counters and the clock,
@@ -174,11 +105,11 @@ impl Service {
             target = target
                 + Money(
                     tx.query_one(
-                        "SELECT CAST(COALESCE(SUM(reward_cents + fee_cents), 0) AS BIGINT) FROM assignments
+                        "SELECT CAST(COALESCE(SUM(reward_cents + fee_cents), 0) AS BIGINT) AS held FROM assignments
                          WHERE hit_id = ? AND status IN ('Accepted', 'Submitted')",
                         params![&hit.hit_id],
                     )?
-                    .i64(0)?,
+                    .i64("held")?,
                 );
         }
         let delta = target - hit.held;
@@ -199,12 +130,12 @@ impl Service {
                     if hit.reviewable_at.is_none() {
                         hit.reviewable_at = Some(now);
                         let due = now + self.config().disposal_after_secs * 1000;
-                        self.schedule(tx, HIT_DISPOSE, &hit.hit_id, due)?;
+                        self.schedule(tx, &Job::hit_dispose(&hit.hit_id), due)?;
                     }
                 }
                 _ => {
                     if hit.reviewable_at.take().is_some() {
-                        self.unschedule(tx, HIT_DISPOSE, &hit.hit_id)?;
+                        self.unschedule(tx, Job::hit_dispose(&hit.hit_id).key())?;
                     }
                 }
             }
@@ -218,8 +149,8 @@ impl Service {
     pub(crate) fn dispose(&self, tx: &mut dyn Tx, hit: &mut Hit, now: Millis) -> Result<()> {
         hit.deleted = true;
         hit.status = HitStatus::Disposed;
-        self.unschedule(tx, HIT_EXPIRE, &hit.hit_id)?;
-        self.unschedule(tx, HIT_DISPOSE, &hit.hit_id)?;
+        self.unschedule(tx, Job::hit_expire(&hit.hit_id).key())?;
+        self.unschedule(tx, Job::hit_dispose(&hit.hit_id).key())?;
         self.settle_hit(tx, hit, now)
     }
 

@@ -113,11 +113,11 @@ pub(crate) fn tell_worker(
 ) -> Result<bool> {
     let requester_name = tx
         .query_opt("SELECT name FROM requesters WHERE requester_id = ?", params![requester_id])?
-        .map(|r| r.string(0))
+        .map(|r| r.string("name"))
         .transpose()?
         .unwrap_or_default();
     let email = match tx.query_opt("SELECT email FROM workers WHERE worker_id = ?", params![worker_id])? {
-        Some(r) => r.opt_string(0)?,
+        Some(r) => r.opt_string("email")?,
         None => None,
     };
     svc.message_worker_in(tx, requester_id, &requester_name, worker_id, email, subject, text, svc.now())
@@ -139,7 +139,7 @@ impl Service {
         let (failures, queued) = self.write_for(requester_id, |tx| {
             let requester_name = tx
                 .query_opt("SELECT name FROM requesters WHERE requester_id = ?", params![requester_id])?
-                .map(|r| r.string(0))
+                .map(|r| r.string("name"))
                 .transpose()?
                 .unwrap_or_default();
             let mut failures = Vec::new();
@@ -177,7 +177,7 @@ impl Service {
                     )));
                     continue;
                 }
-                if self.message_worker_in(tx, requester_id, &requester_name, wid, worker.opt_string(0)?, subject, text, now)? {
+                if self.message_worker_in(tx, requester_id, &requester_name, wid, worker.opt_string("email")?, subject, text, now)? {
                     queued += 1;
                 }
             }
@@ -240,7 +240,7 @@ impl Service {
                 ),
                 params![worker_id, cur.seq, unread_only, cur.fetch()],
             )?;
-            let page = cur.worker_page(rows, |r| Ok((message_row(r)?, r.i64(7)?)))?;
+            let page = cur.worker_page(rows, |r| Ok((message_row(r)?, r.i64("seq")?)))?;
             let unread = unread_count(tx, worker_id)?;
             Ok(Inbox { page, unread })
         })
@@ -283,7 +283,7 @@ impl Service {
             let r = tx
                 .query_opt("SELECT email FROM workers WHERE worker_id = ?", params![worker_id])?
                 .ok_or_else(|| not_found(ErrorKind::WorkerNotFound, "Worker", worker_id))?;
-            Ok(r.opt_string(0)?)
+            Ok(r.opt_string("email")?)
         })
     }
 
@@ -311,18 +311,21 @@ const MESSAGE_COLUMNS: &str =
 
 fn message_row(r: &openturk_storage::Row) -> Result<WorkerMessage> {
     Ok(WorkerMessage {
-        message_id: r.string(0)?,
-        requester_id: r.string(1)?,
-        requester_name: r.string(2)?,
-        subject: r.string(3)?,
-        text: r.string(4)?,
-        sent_at: r.i64(5)?,
-        read_at: r.opt_i64(6)?,
+        message_id: r.string("message_id")?,
+        requester_id: r.string("requester_id")?,
+        requester_name: r.string("name")?,
+        subject: r.string("subject")?,
+        text: r.string("body")?,
+        sent_at: r.i64("created_at")?,
+        read_at: r.opt_i64("read_at")?,
     })
 }
 
 fn unread_count(tx: &mut dyn Tx, worker_id: &str) -> Result<i64> {
     Ok(tx
-        .query_one("SELECT COUNT(*) FROM worker_messages WHERE worker_id = ? AND read_at IS NULL", params![worker_id])?
-        .i64(0)?)
+        .query_one(
+            "SELECT COUNT(*) AS n FROM worker_messages WHERE worker_id = ? AND read_at IS NULL",
+            params![worker_id],
+        )?
+        .i64("n")?)
 }

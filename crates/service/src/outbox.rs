@@ -18,8 +18,15 @@
 //!
 //! Delivery is at least once: a crash between a send and its finish sends the row again after
 //! its lease ends. Times come from the service clock.
+//!
+//! Deliveries have the shape of the background jobs ([`crate::jobs`]): a typed [`Delivery`] per
+//! channel, stored as JSON tagged by its channel (the `channel` column) with an attempt count,
+//! written with [`jobs::encode`] and read back with [`jobs::decode`]. A row that does not read as
+//! a delivery (a channel this build does not know) is not claimed: it is marked `Failed` with
+//! its error, logged, and kept for the operator.
 
 use crate::error::{corrupt, Result};
+use crate::jobs::{self, Payload};
 use crate::Service;
 use openturk_domain::clock::Millis;
 use openturk_storage::{params, Row, Tx};
@@ -57,6 +64,12 @@ impl Delivery {
         match self {
             Delivery::Email(e) => &e.to,
         }
+    }
+}
+
+impl Payload for Delivery {
+    fn kind(&self) -> &'static str {
+        self.channel()
     }
 }
 
@@ -129,7 +142,7 @@ pub(crate) fn enqueue(
     requester_id: Option<&str>,
     now: Millis,
 ) -> Result<()> {
-    let payload = serde_json::to_string(d).map_err(|e| corrupt("outbox payload", e))?;
+    let payload = jobs::encode(d);
     tx.execute(
         "INSERT INTO outbox (channel, destination, payload, ref_id, requester_id, status, attempts, next_attempt_at, created_at)
          VALUES (?, ?, ?, ?, ?, 'Pending', 0, ?, ?)",
@@ -148,19 +161,19 @@ const ENTRY_COLS: &str = "seq, channel, destination, ref_id, requester_id, statu
                           last_error, created_at, sent_at";
 
 fn entry_from_row(r: &Row) -> Result<OutboxEntry> {
-    let status = r.string(5)?;
+    let status = r.string("status")?;
     Ok(OutboxEntry {
-        seq: r.i64(0)?,
-        channel: r.string(1)?,
-        destination: r.string(2)?,
-        ref_id: r.opt_string(3)?,
-        requester_id: r.opt_string(4)?,
+        seq: r.i64("seq")?,
+        channel: r.string("channel")?,
+        destination: r.string("destination")?,
+        ref_id: r.opt_string("ref_id")?,
+        requester_id: r.opt_string("requester_id")?,
         status: Status::parse(&status).ok_or_else(|| corrupt("outbox status", &status))?,
-        attempts: r.i64(6)?,
-        next_attempt_at: r.i64(7)?,
-        last_error: r.opt_string(8)?,
-        created_at: r.i64(9)?,
-        sent_at: r.opt_i64(10)?,
+        attempts: r.i64("attempts")?,
+        next_attempt_at: r.i64("next_attempt_at")?,
+        last_error: r.opt_string("last_error")?,
+        created_at: r.i64("created_at")?,
+        sent_at: r.opt_i64("sent_at")?,
     })
 }
 
@@ -179,14 +192,26 @@ impl Service {
         let now = self.now();
         self.inner.db.write(|tx: &mut dyn Tx| -> Result<Vec<Claimed>> {
             let due = tx.query(
-                "SELECT seq, attempts, payload FROM outbox
+                "SELECT seq, channel, attempts, payload FROM outbox
                  WHERE status = 'Pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
                  ORDER BY next_attempt_at, seq LIMIT ?",
                 params![now, now, max],
             )?;
             let mut claimed = Vec::with_capacity(due.len());
             for r in &due {
-                let seq = r.i64(0)?;
+                let seq = r.i64("seq")?;
+                let delivery = match jobs::decode::<Delivery>(&r.string("channel")?, &r.string("payload")?) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        // Not a delivery this build knows: kept, failed, for the operator.
+                        tracing::error!(seq, error = %e, "outbox row unreadable; marked Failed");
+                        tx.execute(
+                            "UPDATE outbox SET status = 'Failed', last_error = ? WHERE seq = ? AND status = 'Pending'",
+                            params![e.to_string(), seq],
+                        )?;
+                        continue;
+                    }
+                };
                 // Conditional: only a row nobody holds a live lease on becomes ours.
                 let n = tx.execute(
                     "UPDATE outbox SET lease_owner = ?, lease_until = ?
@@ -194,9 +219,7 @@ impl Service {
                     params![owner, now + LEASE_MS, seq, now],
                 )?;
                 if n == 1 {
-                    let delivery: Delivery =
-                        serde_json::from_str(&r.string(2)?).map_err(|e| corrupt("outbox payload", e))?;
-                    claimed.push(Claimed { seq, attempts: r.i64(1)?, delivery });
+                    claimed.push(Claimed { seq, attempts: r.i64("attempts")?, delivery });
                 }
             }
             Ok(claimed)
@@ -215,7 +238,7 @@ impl Service {
             else {
                 return Ok(false);
             };
-            let attempts = r.i64(0)? + 1;
+            let attempts = r.i64("attempts")? + 1;
             match &outcome {
                 Ok(()) => tx.execute(
                     "UPDATE outbox SET status = 'Sent', attempts = ?, sent_at = ?, last_error = NULL,
@@ -243,11 +266,11 @@ impl Service {
             Ok(tx
                 .query_one(
                     "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > next_attempt_at
-                                     THEN lease_until ELSE next_attempt_at END)
+                                     THEN lease_until ELSE next_attempt_at END) AS next_due
                      FROM outbox WHERE status = 'Pending'",
                     &[],
                 )?
-                .opt_i64(0)?)
+                .opt_i64("next_due")?)
         })
     }
 
@@ -329,5 +352,17 @@ mod tests {
         let j = serde_json::to_string(&d).unwrap();
         assert_eq!(j, r#"{"channel":"email","to":"a@b.c","subject":"s","text":"t"}"#);
         assert_eq!(serde_json::from_str::<Delivery>(&j).unwrap(), d);
+        assert_eq!(jobs::encode(&d), j);
+        assert_eq!(jobs::decode::<Delivery>("email", &j).unwrap(), d);
+    }
+
+    #[test]
+    fn unknown_channels_are_errors() {
+        let e = jobs::decode::<Delivery>("sms", r#"{"channel":"sms","to":"+1"}"#).unwrap_err();
+        assert_eq!(e.kind, "sms");
+        assert!(e.reason.contains("unknown variant"), "{e}");
+        // The channel column and the payload's tag must agree.
+        let j = r#"{"channel":"email","to":"a@b.c","subject":"s","text":"t"}"#;
+        assert!(jobs::decode::<Delivery>("webhook", j).is_err());
     }
 }

@@ -132,11 +132,12 @@ mod tests {
     use openturk_storage::Value;
 
     fn rows(seqs: &[i64]) -> Vec<Row> {
-        seqs.iter().map(|s| Row(vec![Value::Int(*s)])).collect()
+        let columns: std::sync::Arc<[String]> = vec!["seq".to_string()].into();
+        seqs.iter().map(|s| Row::new(columns.clone(), vec![Value::Int(*s)])).collect()
     }
 
     fn seq(r: &Row) -> Result<(i64, i64)> {
-        let s = r.i64(0)?;
+        let s = r.i64("seq")?;
         Ok((s, s))
     }
 

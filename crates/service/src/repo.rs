@@ -12,33 +12,33 @@ pub const HIT_COLS: &str = "hit_id, hit_type_id, hit_group_id, requester_id, spe
     num_submitted, num_completed, held_cents, fee_cents, reviewable_at, deleted, seq";
 
 pub fn hit_from_row(r: &Row) -> Result<(Hit, i64)> {
-    let spec: HitTypeSpec = serde_json::from_str(&r.string(4)?).map_err(|e| corrupt("HIT properties", e))?;
-    let status = r.string(11)?;
-    let review = r.string(12)?;
+    let spec: HitTypeSpec = serde_json::from_str(&r.string("spec")?).map_err(|e| corrupt("HIT properties", e))?;
+    let status = r.string("status")?;
+    let review = r.string("review_status")?;
     Ok((
         Hit {
-            hit_id: r.string(0)?,
-            hit_type_id: r.string(1)?,
-            hit_group_id: r.string(2)?,
-            requester_id: r.string(3)?,
+            hit_id: r.string("hit_id")?,
+            hit_type_id: r.string("hit_type_id")?,
+            hit_group_id: r.string("hit_group_id")?,
+            requester_id: r.string("requester_id")?,
             spec,
-            question: r.string(5)?,
-            requester_annotation: r.opt_string(6)?,
-            created_at: r.i64(7)?,
-            expires_at: r.i64(8)?,
-            max_assignments: r.i64(9)?,
-            initial_max_assignments: r.i64(10)?,
+            question: r.string("question")?,
+            requester_annotation: r.opt_string("requester_annotation")?,
+            created_at: r.i64("created_at")?,
+            expires_at: r.i64("expires_at")?,
+            max_assignments: r.i64("max_assignments")?,
+            initial_max_assignments: r.i64("initial_max_assignments")?,
             status: HitStatus::parse(&status).ok_or_else(|| corrupt("HIT status", &status))?,
             review_status: HitReviewStatus::parse(&review).ok_or_else(|| corrupt("HIT review status", &review))?,
-            num_pending: r.i64(13)?,
-            num_submitted: r.i64(14)?,
-            num_completed: r.i64(15)?,
-            held: Money(r.i64(16)?),
-            fee_per_assignment: Money(r.i64(17)?),
-            reviewable_at: r.opt_i64(18)?,
-            deleted: r.bool(19)?,
+            num_pending: r.i64("num_pending")?,
+            num_submitted: r.i64("num_submitted")?,
+            num_completed: r.i64("num_completed")?,
+            held: Money(r.i64("held_cents")?),
+            fee_per_assignment: Money(r.i64("fee_cents")?),
+            reviewable_at: r.opt_i64("reviewable_at")?,
+            deleted: r.bool("deleted")?,
         },
-        r.i64(20)?,
+        r.i64("seq")?,
     ))
 }
 
@@ -132,27 +132,27 @@ pub const ASSIGNMENT_COLS: &str = "assignment_id, hit_id, worker_id, requester_i
     submitted_at, auto_approval_at, approved_at, rejected_at, returned_at, answer, requester_feedback, reward_cents, fee_cents, seq";
 
 pub fn assignment_from_row(r: &Row) -> Result<(Assignment, i64)> {
-    let status = r.string(4)?;
+    let status = r.string("status")?;
     Ok((
         Assignment {
-            assignment_id: r.string(0)?,
-            hit_id: r.string(1)?,
-            worker_id: r.string(2)?,
-            requester_id: r.string(3)?,
+            assignment_id: r.string("assignment_id")?,
+            hit_id: r.string("hit_id")?,
+            worker_id: r.string("worker_id")?,
+            requester_id: r.string("requester_id")?,
             status: AssignmentStatus::parse(&status).ok_or_else(|| corrupt("assignment status", &status))?,
-            accepted_at: r.i64(5)?,
-            deadline: r.i64(6)?,
-            submitted_at: r.opt_i64(7)?,
-            auto_approval_at: r.opt_i64(8)?,
-            approved_at: r.opt_i64(9)?,
-            rejected_at: r.opt_i64(10)?,
-            returned_at: r.opt_i64(11)?,
-            answer: r.opt_string(12)?,
-            requester_feedback: r.opt_string(13)?,
-            reward: Money(r.i64(14)?),
-            fee: Money(r.i64(15)?),
+            accepted_at: r.i64("accepted_at")?,
+            deadline: r.i64("deadline")?,
+            submitted_at: r.opt_i64("submitted_at")?,
+            auto_approval_at: r.opt_i64("auto_approval_at")?,
+            approved_at: r.opt_i64("approved_at")?,
+            rejected_at: r.opt_i64("rejected_at")?,
+            returned_at: r.opt_i64("returned_at")?,
+            answer: r.opt_string("answer")?,
+            requester_feedback: r.opt_string("requester_feedback")?,
+            reward: Money(r.i64("reward_cents")?),
+            fee: Money(r.i64("fee_cents")?),
         },
-        r.i64(16)?,
+        r.i64("seq")?,
     ))
 }
 

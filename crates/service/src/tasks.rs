@@ -51,7 +51,7 @@ impl Service {
     pub fn requester_name(&self, requester_id: &str) -> Result<String> {
         self.read(|tx: &mut dyn Tx| {
             tx.query_opt("SELECT name FROM requesters WHERE requester_id = ?", params![requester_id])?
-                .map(|r| r.string(0))
+                .map(|r| r.string("name"))
                 .transpose()?
                 .ok_or_else(|| not_found(ErrorKind::NotFound, "Requester", requester_id))
         })

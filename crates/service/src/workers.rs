@@ -93,7 +93,7 @@ impl Service {
             Ok(tx.query_opt("SELECT username, password_hash FROM workers WHERE worker_id = ?", params![worker_id])?)
         })?;
         let Some(row) = row else { return Err(crate::not_found(ErrorKind::WorkerNotFound, "Worker", worker_id)) };
-        let (username, stored) = (row.string(0)?, row.string(1)?);
+        let (username, stored) = (row.string("username")?, row.string("password_hash")?);
         let limits = self.config().sign_in_limits;
         let throttle = &self.inner.throttle;
         throttle.check(&limits, &username, None, self.now())?;
@@ -166,12 +166,12 @@ impl Service {
             Ok(tx.query_opt("SELECT worker_id, password_hash FROM workers WHERE username = ?", params![username])?)
         })?;
         let Some(row) = row else { return Err(bad()) };
-        let stored = row.string(1)?;
+        let stored = row.string("password_hash")?;
         if !self.inner.hasher.verify(&stored, password)? {
             return Err(bad());
         }
         throttle.record_success(&account);
-        let worker_id = row.string(0)?;
+        let worker_id = row.string("worker_id")?;
         let token = ids::new_token(32);
         let now = self.now();
         let expires_at = now + self.config().session_ttl_secs * 1000;
@@ -197,7 +197,7 @@ impl Service {
             )?)
         })?;
         match row {
-            Some(r) => Ok(r.string(0)?),
+            Some(r) => Ok(r.string("worker_id")?),
             None => Err(Error::new(
                 ErrorKind::Unauthenticated,
                 "The session token is invalid, expired or revoked; sign in again",
@@ -214,13 +214,13 @@ impl Service {
         let row = self.inner.db.read(|tx: &mut dyn Tx| -> Result<_> {
             Ok(tx.query_opt(
                 "SELECT s.worker_id,
-                        (SELECT COUNT(*) FROM worker_messages m WHERE m.worker_id = s.worker_id AND m.read_at IS NULL)
+                        (SELECT COUNT(*) FROM worker_messages m WHERE m.worker_id = s.worker_id AND m.read_at IS NULL) AS unread
                  FROM worker_sessions s WHERE s.token_hash = ? AND s.revoked = 0 AND s.expires_at > ?",
                 params![&th, now],
             )?)
         })?;
         match row {
-            Some(r) => Ok((r.string(0)?, r.i64(1)?)),
+            Some(r) => Ok((r.string("worker_id")?, r.i64("unread")?)),
             None => Err(Error::new(
                 ErrorKind::Unauthenticated,
                 "The session token is invalid, expired or revoked; sign in again",
@@ -263,11 +263,11 @@ pub(crate) fn profile_in(tx: &mut dyn Tx, worker_id: &str) -> Result<WorkerProfi
     // One pass over the worker's assignments: how many, and their rewards, by status.
     let mut by_status: HashMap<String, (i64, Money)> = HashMap::new();
     for row in tx.query(
-        "SELECT status, COUNT(*), CAST(COALESCE(SUM(reward_cents), 0) AS BIGINT) FROM assignments
+        "SELECT status, COUNT(*) AS n, CAST(COALESCE(SUM(reward_cents), 0) AS BIGINT) AS rewards FROM assignments
          WHERE worker_id = ? GROUP BY status",
         params![worker_id],
     )? {
-        by_status.insert(row.string(0)?, (row.i64(1)?, Money(row.i64(2)?)));
+        by_status.insert(row.string("status")?, (row.i64("n")?, Money(row.i64("rewards")?)));
     }
     let of = |st: &str| by_status.get(st).copied().unwrap_or((0, Money(0)));
     let counts: Vec<(&'static str, i64)> = ["Accepted", "Submitted", "Approved", "Rejected", "Returned", "Abandoned"]
@@ -277,19 +277,19 @@ pub(crate) fn profile_in(tx: &mut dyn Tx, worker_id: &str) -> Result<WorkerProfi
     let (pending, approved) = (of("Submitted").1, of("Approved").1);
     let bonuses = Money(
         tx.query_one(
-            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM bonuses WHERE worker_id = ?",
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) AS bonuses FROM bonuses WHERE worker_id = ?",
             params![worker_id],
         )?
-        .i64(0)?,
+        .i64("bonuses")?,
     );
     let available = ledger::balance(tx, &ledger::worker(worker_id))?;
     Ok(WorkerProfile {
         worker_id: worker_id.to_string(),
-        username: r.string(0)?,
-        country: r.string(1)?,
-        subdivision: r.opt_string(2)?,
-        email: r.opt_string(4)?,
-        created_at: r.i64(3)?,
+        username: r.string("username")?,
+        country: r.string("country")?,
+        subdivision: r.opt_string("subdivision")?,
+        email: r.opt_string("email")?,
+        created_at: r.i64("created_at")?,
         pending,
         approved,
         bonuses,

@@ -33,7 +33,7 @@ pub enum StorageError {
     #[error("{0}")]
     Config(String),
     #[error("column {0}: {1}")]
-    Column(usize, String),
+    Column(String, String),
 }
 
 impl StorageError {

@@ -45,6 +45,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0005_unread_messages.sql"),
         postgres: include_str!("migrations/postgres/0005_unread_messages.sql"),
     },
+    Migration {
+        version: 6,
+        name: "jobs",
+        sqlite: include_str!("migrations/sqlite/0006_jobs.sql"),
+        postgres: include_str!("migrations/postgres/0006_jobs.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;
@@ -63,7 +69,7 @@ pub fn run(db: &Db) -> Result<Vec<String>> {
         let applied: Vec<i64> = tx
             .query("SELECT version FROM schema_migrations ORDER BY version", &[])?
             .iter()
-            .map(|r| r.i64(0))
+            .map(|r| r.i64("version"))
             .collect::<Result<_>>()?;
         let mut done = Vec::new();
         for m in MIGRATIONS {

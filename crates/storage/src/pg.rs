@@ -217,10 +217,13 @@ impl Tx for PgTx<'_> {
         let st = self.statement(sql)?;
         let rows = self.conn.client.query(&st, &params(values)).map_err(map_err)?;
         let mut out = Vec::with_capacity(rows.len());
+        let mut columns: Option<std::sync::Arc<[String]>> = None;
         for r in rows {
+            let columns =
+                columns.get_or_insert_with(|| r.columns().iter().map(|c| c.name().to_string()).collect()).clone();
             let mut vals = Vec::with_capacity(r.len());
             for (i, col) in r.columns().iter().enumerate() {
-                let col_err = |e: postgres::Error| StorageError::Column(i, e.to_string());
+                let col_err = |e: postgres::Error| StorageError::Column(col.name().to_string(), e.to_string());
                 let v = match *col.type_() {
                     Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(col_err)?.map(Value::Int),
                     Type::INT4 => r.try_get::<_, Option<i32>>(i).map_err(col_err)?.map(|v| Value::Int(v as i64)),
@@ -232,14 +235,14 @@ impl Tx for PgTx<'_> {
                     }
                     ref t => {
                         return Err(StorageError::Column(
-                            i,
+                            col.name().to_string(),
                             format!("unsupported PostgreSQL type {t} (cast it to BIGINT or TEXT in the query)"),
                         ))
                     }
                 };
                 vals.push(v.unwrap_or(Value::Null));
             }
-            out.push(Row(vals));
+            out.push(Row::new(columns, vals));
         }
         Ok(out)
     }

@@ -201,6 +201,7 @@ impl Tx for SqliteTx<'_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let mut st = self.conn.prepare_cached(sql).map_err(map_err)?;
         let ncols = st.column_count();
+        let columns: std::sync::Arc<[String]> = st.column_names().into_iter().map(String::from).collect();
         let mut rows = st.query(rusqlite::params_from_iter(params.iter())).map_err(map_err)?;
         let mut out = Vec::new();
         while let Some(r) = rows.next().map_err(map_err)? {
@@ -214,7 +215,7 @@ impl Tx for SqliteTx<'_> {
                     ValueRef::Blob(b) => Value::Blob(b.to_vec()),
                 });
             }
-            out.push(Row(vals));
+            out.push(Row::new(columns.clone(), vals));
         }
         Ok(out)
     }

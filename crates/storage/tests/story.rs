@@ -52,7 +52,8 @@ fn story(db: Db) {
     assert!(failed.is_err());
     let bal = db
         .read(|tx: &mut dyn Tx| {
-            tx.query_one("SELECT balance_cents FROM ledger_accounts WHERE account_id = ?", params!["a"])?.i64(0)
+            tx.query_one("SELECT balance_cents FROM ledger_accounts WHERE account_id = ?", params!["a"])?
+                .i64("balance_cents")
         })
         .unwrap();
     assert_eq!(bal, 0, "rolled back");
@@ -67,7 +68,7 @@ fn story(db: Db) {
                     db.write(|tx: &mut dyn Tx| -> Result<(), StorageError> {
                         let v = tx
                             .query_one("SELECT balance_cents FROM ledger_accounts WHERE account_id = ?", params!["a"])?
-                            .i64(0)?;
+                            .i64("balance_cents")?;
                         tx.execute(
                             "UPDATE ledger_accounts SET balance_cents = ? WHERE account_id = ?",
                             params![v + 1, "a"],
@@ -84,7 +85,8 @@ fn story(db: Db) {
     }
     let bal = db
         .read(|tx: &mut dyn Tx| {
-            tx.query_one("SELECT balance_cents FROM ledger_accounts WHERE account_id = ?", params!["a"])?.i64(0)
+            tx.query_one("SELECT balance_cents FROM ledger_accounts WHERE account_id = ?", params!["a"])?
+                .i64("balance_cents")
         })
         .unwrap();
     assert_eq!(bal, 200);
@@ -99,7 +101,7 @@ fn story(db: Db) {
                         "SELECT result_id FROM request_tokens WHERE requester_id = ? AND operation = ? AND token = ?",
                         params!["r", "op", "t"],
                     )? {
-                        return r.string(0);
+                        return r.string("result_id");
                     }
                     let mine = format!("result-{i}");
                     tx.execute(
@@ -118,13 +120,13 @@ fn story(db: Db) {
     // The shared dialect: RETURNING, ON CONFLICT, CAST(SUM) and NULLs.
     let (id, sum, none) = db
         .write(|tx: &mut dyn Tx| -> Result<_, StorageError> {
-            let id = tx.query_one("INSERT INTO ledger_transactions (kind, ref_id, created_at) VALUES (?, ?, ?) RETURNING txn_id", params!["k", None::<String>, 1i64])?.i64(0)?;
+            let id = tx.query_one("INSERT INTO ledger_transactions (kind, ref_id, created_at) VALUES (?, ?, ?) RETURNING txn_id", params!["k", None::<String>, 1i64])?.i64("txn_id")?;
             tx.execute(
                 "INSERT INTO ledger_accounts (account_id, balance_cents) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET balance_cents = ledger_accounts.balance_cents + excluded.balance_cents",
                 params!["a", 5i64],
             )?;
-            let sum = tx.query_one("SELECT CAST(SUM(balance_cents) AS BIGINT) FROM ledger_accounts", &[])?.i64(0)?;
-            let none = tx.query_one("SELECT ref_id FROM ledger_transactions WHERE txn_id = ?", params![id])?.opt_string(0)?;
+            let sum = tx.query_one("SELECT CAST(SUM(balance_cents) AS BIGINT) AS total FROM ledger_accounts", &[])?.i64("total")?;
+            let none = tx.query_one("SELECT ref_id FROM ledger_transactions WHERE txn_id = ?", params![id])?.opt_string("ref_id")?;
             Ok((id, sum, none))
         })
         .unwrap();

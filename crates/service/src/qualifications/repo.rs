@@ -16,25 +16,25 @@ pub const TYPE_COLS: &str = "qualification_type_id, requester_id, name, descript
     retry_delay_secs, test, answer_key, test_duration_secs, auto_granted, auto_granted_value, created_at, seq";
 
 pub fn type_from_row(r: &Row) -> Result<(QualificationType, i64)> {
-    let status = r.string(5)?;
+    let status = r.string("status")?;
     Ok((
         QualificationType {
-            qualification_type_id: r.string(0)?,
-            requester_id: Some(r.string(1)?),
-            name: r.string(2)?,
-            description: r.string(3)?,
-            keywords: r.opt_string(4)?,
+            qualification_type_id: r.string("qualification_type_id")?,
+            requester_id: Some(r.string("requester_id")?),
+            name: r.string("name")?,
+            description: r.string("description")?,
+            keywords: r.opt_string("keywords")?,
             status: QualificationTypeStatus::parse(&status)
                 .ok_or_else(|| corrupt("qualification type status", &status))?,
-            retry_delay_secs: r.opt_i64(6)?,
-            test: r.opt_string(7)?,
-            answer_key: r.opt_string(8)?,
-            test_duration_secs: r.opt_i64(9)?,
-            auto_granted: r.bool(10)?,
-            auto_granted_value: r.opt_i64(11)?,
-            created_at: r.i64(12)?,
+            retry_delay_secs: r.opt_i64("retry_delay_secs")?,
+            test: r.opt_string("test")?,
+            answer_key: r.opt_string("answer_key")?,
+            test_duration_secs: r.opt_i64("test_duration_secs")?,
+            auto_granted: r.bool("auto_granted")?,
+            auto_granted_value: r.opt_i64("auto_granted_value")?,
+            created_at: r.i64("created_at")?,
         },
-        r.i64(13)?,
+        r.i64("seq")?,
     ))
 }
 
@@ -140,18 +140,18 @@ pub const SCORE_COLS: &str =
     "qualification_type_id, worker_id, integer_value, status, granted_at, revoked_at, revoke_reason, seq";
 
 pub fn score_from_row(r: &Row) -> Result<(Qualification, i64)> {
-    let status = r.string(3)?;
+    let status = r.string("status")?;
     Ok((
         Qualification {
-            qualification_type_id: r.string(0)?,
-            worker_id: r.string(1)?,
-            integer_value: r.i64(2)?,
+            qualification_type_id: r.string("qualification_type_id")?,
+            worker_id: r.string("worker_id")?,
+            integer_value: r.i64("integer_value")?,
             status: QualificationStatus::parse(&status).ok_or_else(|| corrupt("qualification status", &status))?,
-            granted_at: r.i64(4)?,
-            revoked_at: r.opt_i64(5)?,
-            revoke_reason: r.opt_string(6)?,
+            granted_at: r.i64("granted_at")?,
+            revoked_at: r.opt_i64("revoked_at")?,
+            revoke_reason: r.opt_string("revoke_reason")?,
         },
-        r.i64(7)?,
+        r.i64("seq")?,
     ))
 }
 
@@ -182,28 +182,28 @@ pub struct StoredRequest {
 }
 
 pub fn request_from_row(r: &Row) -> Result<(StoredRequest, i64)> {
-    let status = r.string(4)?;
+    let status = r.string("status")?;
     Ok((
         StoredRequest {
             request: QualificationRequest {
-                qualification_request_id: r.string(0)?,
-                qualification_type_id: r.string(1)?,
-                requester_id: r.string(2)?,
-                worker_id: r.string(3)?,
+                qualification_request_id: r.string("qualification_request_id")?,
+                qualification_type_id: r.string("qualification_type_id")?,
+                requester_id: r.string("requester_id")?,
+                worker_id: r.string("worker_id")?,
                 status: RequestStatus::parse(&status)
                     .ok_or_else(|| corrupt("qualification request status", &status))?,
-                test: r.opt_string(5)?,
-                answer: r.opt_string(7)?,
-                requested_at: r.i64(8)?,
-                test_deadline: r.opt_i64(9)?,
-                submitted_at: r.opt_i64(10)?,
-                decided_at: r.opt_i64(11)?,
-                integer_value: r.opt_i64(12)?,
-                reason: r.opt_string(13)?,
+                test: r.opt_string("test")?,
+                answer: r.opt_string("answer")?,
+                requested_at: r.i64("requested_at")?,
+                test_deadline: r.opt_i64("test_deadline")?,
+                submitted_at: r.opt_i64("submitted_at")?,
+                decided_at: r.opt_i64("decided_at")?,
+                integer_value: r.opt_i64("integer_value")?,
+                reason: r.opt_string("reason")?,
             },
-            answer_key: r.opt_string(6)?,
+            answer_key: r.opt_string("answer_key")?,
         },
-        r.i64(14)?,
+        r.i64("seq")?,
     ))
 }
 

@@ -34,35 +34,35 @@ pub type QualificationValues = HashMap<String, QualificationValue>;
 pub fn worker_qualification_values(tx: &mut dyn Tx, worker_id: &str, mode: Mode) -> Result<QualificationValues> {
     let row = tx.query_opt(
         "SELECT w.country, w.subdivision, w.adult, w.masters_granted_at, \
-         (SELECT COUNT(*) FROM assignments a WHERE a.worker_id = w.worker_id AND a.status = 'Approved'), \
-         (SELECT COUNT(*) FROM assignments a WHERE a.worker_id = w.worker_id AND a.status = 'Rejected'), \
-         (SELECT COUNT(*) FROM assignments a WHERE a.worker_id = w.worker_id AND a.status = 'Submitted') \
+         (SELECT COUNT(*) FROM assignments a WHERE a.worker_id = w.worker_id AND a.status = 'Approved') AS approved, \
+         (SELECT COUNT(*) FROM assignments a WHERE a.worker_id = w.worker_id AND a.status = 'Rejected') AS rejected, \
+         (SELECT COUNT(*) FROM assignments a WHERE a.worker_id = w.worker_id AND a.status = 'Submitted') AS pending \
          FROM workers w WHERE w.worker_id = ?",
         params![worker_id],
     )?;
     let Some(r) = row else {
         return Err(not_found(ErrorKind::WorkerNotFound, "Worker", worker_id));
     };
-    let (approved, rejected, pending) = (r.i64(4)?, r.i64(5)?, r.i64(6)?);
+    let (approved, rejected, pending) = (r.i64("approved")?, r.i64("rejected")?, r.i64("pending")?);
     let mut values = QualificationValues::new();
     values.insert(
         SystemType::Locale.id(mode).to_string(),
-        QualificationValue::Locale(Locale { country: r.string(0)?, subdivision: r.opt_string(1)? }),
+        QualificationValue::Locale(Locale { country: r.string("country")?, subdivision: r.opt_string("subdivision")? }),
     );
-    values.insert(SystemType::Adult.id(mode).to_string(), QualificationValue::Integer(i64::from(r.bool(2)?)));
+    values.insert(SystemType::Adult.id(mode).to_string(), QualificationValue::Integer(i64::from(r.bool("adult")?)));
     values.insert(SystemType::NumberHitsApproved.id(mode).to_string(), QualificationValue::Integer(approved));
     values.insert(
         SystemType::PercentAssignmentsApproved.id(mode).to_string(),
         QualificationValue::Integer(percent_approved(approved, rejected, pending)),
     );
-    if r.opt_i64(3)?.is_some() {
+    if r.opt_i64("masters_granted_at")?.is_some() {
         values.insert(SystemType::Masters.id(mode).to_string(), QualificationValue::Integer(1));
     }
     for s in tx.query(
         "SELECT qualification_type_id, integer_value FROM qualifications WHERE worker_id = ? AND status = 'Granted'",
         params![worker_id],
     )? {
-        values.insert(s.string(0)?, QualificationValue::Integer(s.i64(1)?));
+        values.insert(s.string("qualification_type_id")?, QualificationValue::Integer(s.i64("integer_value")?));
     }
     Ok(values)
 }
@@ -108,9 +108,8 @@ impl Service {
              ON t.qualification_type_id = q.qualification_type_id WHERE q.worker_id = ? \
              ORDER BY q.granted_at DESC, q.seq DESC",
             prefixed("q", repo::SCORE_COLS),
-            prefixed("t", repo::TYPE_COLS)
+            aliased("t", repo::TYPE_COLS, "t_")
         );
-        let score_cols = repo::SCORE_COLS.split(',').count();
         self.read(|tx| {
             let values = worker_qualification_values(tx, worker_id, mode)?;
             let system =
@@ -118,7 +117,7 @@ impl Service {
             let mut scores = Vec::new();
             for r in tx.query(&sql, params![worker_id])? {
                 let (qualification, _) = repo::score_from_row(&r)?;
-                let (qualification_type, _) = repo::type_from_row(&openturk_storage::Row(r.0[score_cols..].to_vec()))?;
+                let (qualification_type, _) = repo::type_from_row(&r.with_prefix("t_"))?;
                 scores.push(MyQualification { qualification, qualification_type });
             }
             Ok(MyQualifications { system, scores })
@@ -146,7 +145,7 @@ impl Service {
                 "SELECT worker_id FROM workers WHERE worker_id = ? OR username = ?",
                 params![worker, worker],
             )?;
-            let id = row.ok_or_else(|| not_found(ErrorKind::WorkerNotFound, "Worker", worker))?.string(0)?;
+            let id = row.ok_or_else(|| not_found(ErrorKind::WorkerNotFound, "Worker", worker))?.string("worker_id")?;
             let at = granted.then_some(now);
             tx.execute("UPDATE workers SET masters_granted_at = ? WHERE worker_id = ?", params![at, &id])?;
             Ok(id)
@@ -157,6 +156,12 @@ impl Service {
 /// `a, b` → `p.a, p.b`.
 fn prefixed(p: &str, cols: &str) -> String {
     cols.split(',').map(|c| format!("{p}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+}
+
+/// `cols` of table `p`, each renamed `{alias}{name}`, so that they can share a row with columns
+/// of the same names (read them back with `Row::with_prefix`).
+fn aliased(p: &str, cols: &str, alias: &str) -> String {
+    cols.split(',').map(|c| format!("{p}.{c} AS {alias}{c}", c = c.trim())).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
