@@ -15,12 +15,13 @@ the tool's own environment:
     1.13.45 is the first that works there. On 3.12 and later 1.13.45 fails too (its urllib3
     <1.26 has a six without find_spec); the oldest there is not established, so it is skipped;
   - psiturk: psiTurk's botocore 1.12 (1.12.253, the last), on a Python older than 3.10 where it
-    imports: $OPENTURK_REDIRECT_OLD_PYTHON, else the first of python3.9 … python3.6 on PATH that
-    runs; skipped when there is none.
+    imports: $OPENTURK_REDIRECT_OLD_PYTHON, else the first of python3.9 … python3.6 on PATH, or
+    of pyenv's versions, that runs; skipped when there is none.
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -46,7 +47,11 @@ def _base_python(name: str) -> str | None:
     """The Python the venv is made with."""
     if name != "psiturk":
         return sys.executable
-    candidates = [os.environ["OPENTURK_REDIRECT_OLD_PYTHON"]] if os.environ.get("OPENTURK_REDIRECT_OLD_PYTHON") else OLD_PYTHONS
+    if os.environ.get("OPENTURK_REDIRECT_OLD_PYTHON"):
+        candidates = [os.environ["OPENTURK_REDIRECT_OLD_PYTHON"]]
+    else:  # on PATH, else pyenv's (whose shims refuse versions that are not selected)
+        pyenv = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3")), reverse=True)
+        candidates = OLD_PYTHONS + pyenv
     for c in candidates:
         try:
             p = subprocess.run([c, "-c", "import sys, venv; assert sys.version_info < (3, 10)"],
