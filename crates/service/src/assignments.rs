@@ -174,31 +174,40 @@ impl Service {
                 validate::no_control_chars(&format!("Answers.{name}"), v)?;
             }
         }
+        // A HIT's question never changes once it is made: read it, check the answers against it
+        // and render them before taking the writer (on SQLite, one for the whole marketplace),
+        // which is then held only for the change of state. The assignment is checked open here
+        // too, so that a closed one is reported as such before any complaint about its answers.
+        let (hit_id, parsed) = self.read(|tx| {
+            let a = self.open_assignment(tx, worker_id, assignment_id, self.now())?;
+            let parsed = tx
+                .query_one("SELECT question_parsed FROM hits WHERE hit_id = ?", params![&a.hit_id])?
+                .string("question_parsed")?;
+            Ok((a.hit_id, parsed))
+        })?;
+        // A stored question that cannot be read back is our fault, and must not turn a
+        // selection answer into free text: fail the call instead.
+        let doc: QuestionDocument = serde_json::from_str(&parsed).map_err(|e| {
+            Error::new(ErrorKind::Internal, format!("the stored question of HIT {hit_id} cannot be read: {e}"))
+        })?;
+        // A QuestionForm's constraints are checked here, on every submit path; a failure
+        // changes nothing.
+        let normalized;
+        let answers = match doc.as_form() {
+            Some(form) => {
+                check_answers(form, answers).map_err(Error::InvalidAnswers)?;
+                normalized = normalize_answers(form, answers);
+                &normalized
+            }
+            None => answers,
+        };
+        let rendered = render_answers(answers, Some(&doc));
         self.write(|tx| {
             let now = self.now();
             let mut a = self.open_assignment(tx, worker_id, assignment_id, now)?;
             let mut hit = repo::load_hit(tx, &a.hit_id)?
                 .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
-            let parsed = tx
-                .query_one("SELECT question_parsed FROM hits WHERE hit_id = ?", params![&a.hit_id])?
-                .string("question_parsed")?;
-            // A stored question that cannot be read back is our fault, and must not turn a
-            // selection answer into free text: fail the call instead.
-            let doc: QuestionDocument = serde_json::from_str(&parsed).map_err(|e| {
-                Error::new(ErrorKind::Internal, format!("the stored question of HIT {} cannot be read: {e}", a.hit_id))
-            })?;
-            // A QuestionForm's constraints are checked here, on every submit path; a failure
-            // changes nothing.
-            let normalized;
-            let answers = match doc.as_form() {
-                Some(form) => {
-                    check_answers(form, answers).map_err(Error::InvalidAnswers)?;
-                    normalized = normalize_answers(form, answers);
-                    &normalized
-                }
-                None => answers,
-            };
-            a.answer = Some(render_answers(answers, Some(&doc)));
+            a.answer = Some(rendered.clone());
             a.status = AssignmentStatus::Submitted;
             a.submitted_at = Some(now);
             a.auto_approval_at = Some(now + hit.spec.auto_approval_delay_secs * 1000);
