@@ -4,7 +4,7 @@
 
 mod common;
 
-use aws_sdk_mturk::types::{Comparator, HitAccessActions, Locale, QualificationRequirement, QualificationTypeStatus};
+use aws_sdk_mturk::types::{Comparator, HitAccessActions, Locale, QualificationRequirement};
 use common::{Backend, TestServer};
 use reqwest::Method;
 use serde_json::Value;
@@ -69,18 +69,7 @@ async fn accept(s: &TestServer, token: &str, hit_id: &str) -> (u16, Value) {
 both_backends!(each_guarded_action_is_enforced, |backend: Backend| async move {
     let s = TestServer::start(backend).await;
     let c = s.client();
-    let qt = c
-        .create_qualification_type()
-        .name("Took part before")
-        .description("Workers who did the pilot")
-        .qualification_type_status(QualificationTypeStatus::Active)
-        .send()
-        .await
-        .unwrap()
-        .qualification_type
-        .unwrap()
-        .qualification_type_id
-        .unwrap();
+    let qt = common::qualification_type(&c, "Took part before", "Workers who did the pilot").await;
     let (_, ann) = s.worker("ann").await;
     let (bob_id, bob) = s.worker("bob").await;
     c.associate_qualification_with_worker()
@@ -274,18 +263,7 @@ both_backends!(pages_read_past_hidden_groups, |backend: Backend| async move {
 both_backends!(a_deleted_type_disposes_the_hit_types_that_require_it, |backend: Backend| async move {
     let s = TestServer::start(backend).await;
     let c = s.client();
-    let qt = c
-        .create_qualification_type()
-        .name("Soon gone")
-        .description("Deleted below")
-        .qualification_type_status(QualificationTypeStatus::Active)
-        .send()
-        .await
-        .unwrap()
-        .qualification_type
-        .unwrap()
-        .qualification_type_id
-        .unwrap();
+    let qt = common::qualification_type(&c, "Soon gone", "Deleted below").await;
     let ty = c
         .create_hit_type()
         .title("Needs the type")
@@ -328,18 +306,7 @@ both_backends!(a_deleted_type_disposes_the_hit_types_that_require_it, |backend: 
 both_backends!(accepting_while_the_qualification_is_revoked, |backend: Backend| async move {
     let s = TestServer::start(backend).await;
     let c = s.client();
-    let qt = c
-        .create_qualification_type()
-        .name("Raced")
-        .description("Granted and revoked while accepting")
-        .qualification_type_status(QualificationTypeStatus::Active)
-        .send()
-        .await
-        .unwrap()
-        .qualification_type
-        .unwrap()
-        .qualification_type_id
-        .unwrap();
+    let qt = common::qualification_type(&c, "Raced", "Granted and revoked while accepting").await;
     let (wid, token) = s.worker("racer").await;
     let (mut won, mut refused) = (0, 0);
     for round in 0..12 {

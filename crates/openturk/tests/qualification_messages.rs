@@ -4,7 +4,6 @@
 
 mod common;
 
-use aws_sdk_mturk::types::QualificationTypeStatus;
 use common::{Backend, TestServer};
 use reqwest::Method;
 
@@ -25,18 +24,7 @@ both_backends!(workers_hear_about_their_qualifications, |backend: Backend| async
     let (ann_id, ann) = s.worker("ann").await;
     let (bob_id, bob) = s.worker("bob").await;
     let (_, cat) = s.worker("cat").await;
-    let qt = c
-        .create_qualification_type()
-        .name("Careful annotator")
-        .description("Passed the screening")
-        .qualification_type_status(QualificationTypeStatus::Active)
-        .send()
-        .await
-        .unwrap()
-        .qualification_type
-        .unwrap()
-        .qualification_type_id
-        .unwrap();
+    let qt = common::qualification_type(&c, "Careful annotator", "Passed the screening").await;
 
     c.associate_qualification_with_worker()
         .qualification_type_id(&qt)

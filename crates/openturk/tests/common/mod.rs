@@ -261,6 +261,21 @@ pub fn create_hit(c: &aws_sdk_mturk::Client) -> aws_sdk_mturk::operation::create
         .question(HTML_QUESTION)
 }
 
+/// An Active custom qualification type of the client's requester; returns its ID.
+pub async fn qualification_type(c: &aws_sdk_mturk::Client, name: &str, description: &str) -> String {
+    c.create_qualification_type()
+        .name(name)
+        .description(description)
+        .qualification_type_status(aws_sdk_mturk::types::QualificationTypeStatus::Active)
+        .send()
+        .await
+        .unwrap()
+        .qualification_type
+        .unwrap()
+        .qualification_type_id
+        .unwrap()
+}
+
 /// The TurkErrorCode-less view of an SDK error: (error code, message).
 pub fn err<E, R>(e: aws_sdk_mturk::error::SdkError<E, R>) -> (String, String)
 where
