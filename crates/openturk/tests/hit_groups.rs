@@ -89,7 +89,8 @@ both_backends!(every_write_keeps_the_list_in_step, |backend: Backend| async move
             .send()
     };
     let mut hits = Vec::new();
-    for (t, max, life) in [(&a, 2, 3600), (&a, 3, 7200), (&a, 1, 600), (&b, 1, 3600), (&b, 2, 3600)] {
+    // The last HIT of B expires last in B: moving it to A must bring B's latest expiry back.
+    for (t, max, life) in [(&a, 2, 3600), (&a, 3, 7200), (&a, 1, 600), (&b, 1, 3600), (&b, 2, 5400)] {
         hits.push(with_type(t, max, life).await.unwrap().hit.unwrap().hit_id.unwrap());
     }
     let other = create_hit(&c).send().await.unwrap().hit.unwrap().hit_id.unwrap();

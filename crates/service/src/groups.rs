@@ -58,26 +58,47 @@ pub(crate) fn hit_written(tx: &mut dyn Tx, before: Option<&Share>, hit: &Hit) ->
     if before.is_none_or(|b| b.group != after.group) {
         ensure_group(tx, hit)?;
     }
-    let mut touched: Vec<&str> = Vec::with_capacity(2);
+    // What the write changes in each group it touches (one, or two when the HIT moved), so that
+    // each group's row is updated once.
+    let mut deltas: Vec<(&str, i64, i64)> = Vec::with_capacity(2);
     if let Some(b) = before {
         if let Some(slots) = b.slots {
-            add(tx, &b.group, -1, -slots)?;
-            touched.push(&b.group);
+            deltas.push((&b.group, -1, -slots));
         }
     }
     if let Some(slots) = after.slots {
-        add(tx, &after.group, 1, slots)?;
-        if !touched.contains(&after.group.as_str()) {
-            touched.push(&after.group);
+        match deltas.iter_mut().find(|(g, _, _)| *g == after.group) {
+            Some(d) => {
+                d.1 += 1;
+                d.2 += slots;
+            }
+            None => deltas.push((&after.group, 1, slots)),
         }
     }
     // The latest expiry among assignable HITs changes only when a HIT starts or stops being
-    // assignable, or its expiry moves; re-read it then (one step down an index).
-    let expiry_moved =
-        before.is_none_or(|b| b.slots.is_some() != after.slots.is_some() || b.expires_at != after.expires_at);
-    if expiry_moved {
-        for g in touched {
-            refresh_expiry(tx, g)?;
+    // assignable, moves to another group, or its expiry moves; it is re-read then (one step
+    // down an index).
+    let expiry_moved = before.is_none_or(|b| {
+        b.slots.is_some() != after.slots.is_some() || b.expires_at != after.expires_at || b.group != after.group
+    });
+    for (group, hits, slots) in deltas {
+        if expiry_moved {
+            tx.execute(
+                "UPDATE hit_groups SET hits_available = hits_available + ?,
+                        assignments_available = assignments_available + ?,
+                        expires_at = COALESCE((SELECT x.expires_at FROM hits x
+                                               WHERE x.hit_group_id = ? AND x.status = 'Assignable' AND x.deleted = 0
+                                               ORDER BY x.expires_at DESC LIMIT 1), 0)
+                 WHERE hit_group_id = ?",
+                params![hits, slots, group, group],
+            )?;
+        } else if hits != 0 || slots != 0 {
+            tx.execute(
+                "UPDATE hit_groups SET hits_available = hits_available + ?,
+                        assignments_available = assignments_available + ?
+                 WHERE hit_group_id = ?",
+                params![hits, slots, group],
+            )?;
         }
     }
     Ok(())
@@ -178,28 +199,5 @@ pub(crate) fn index_migrated_words(tx: &mut dyn Tx) -> Result<()> {
         )?;
     }
     tx.execute("INSERT INTO meta (key, value) VALUES ('hit_group_words', 'indexed')", &[])?;
-    Ok(())
-}
-
-fn add(tx: &mut dyn Tx, group: &str, hits: i64, slots: i64) -> Result<()> {
-    tx.execute(
-        "UPDATE hit_groups SET hits_available = hits_available + ?, assignments_available = assignments_available + ?
-         WHERE hit_group_id = ?",
-        params![hits, slots, group],
-    )?;
-    Ok(())
-}
-
-fn refresh_expiry(tx: &mut dyn Tx, group: &str) -> Result<()> {
-    let latest = tx
-        .query_opt(
-            "SELECT expires_at FROM hits WHERE hit_group_id = ? AND status = 'Assignable' AND deleted = 0
-             ORDER BY expires_at DESC LIMIT 1",
-            params![group],
-        )?
-        .map(|r| r.i64("expires_at"))
-        .transpose()?
-        .unwrap_or(0);
-    tx.execute("UPDATE hit_groups SET expires_at = ? WHERE hit_group_id = ?", params![latest, group])?;
     Ok(())
 }
