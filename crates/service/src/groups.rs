@@ -30,20 +30,36 @@ impl Share {
         let assignable = h.status == HitStatus::Assignable && !h.deleted;
         Share { group: h.hit_group_id.clone(), slots: assignable.then(|| h.open_slots()), expires_at: h.expires_at }
     }
+}
 
-    /// What the stored row of a HIT adds, read before it is overwritten.
-    pub fn stored(tx: &mut dyn Tx, hit_id: &str) -> Result<Option<Share>> {
+/// A HIT's stored row as it was before a write: what it added to its group, and its indexed
+/// columns (a write sets only those that change: see `repo::save_hit`).
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub share: Share,
+    pub hit_type_id: String,
+    pub status: String,
+}
+
+impl Stored {
+    pub fn read(tx: &mut dyn Tx, hit_id: &str) -> Result<Option<Stored>> {
         let row = tx.query_opt(
-            "SELECT hit_group_id, status, deleted, max_assignments - num_pending - num_submitted - num_completed AS open_slots,
-                    expires_at FROM hits WHERE hit_id = ?",
+            "SELECT hit_type_id, hit_group_id, status, deleted,
+                    max_assignments - num_pending - num_submitted - num_completed AS open_slots, expires_at
+             FROM hits WHERE hit_id = ?",
             params![hit_id],
         )?;
         let Some(r) = row else { return Ok(None) };
-        let assignable = r.string("status")? == HitStatus::Assignable.as_str() && !r.bool("deleted")?;
-        Ok(Some(Share {
-            group: r.string("hit_group_id")?,
-            slots: assignable.then_some(r.i64("open_slots")?.max(0)),
-            expires_at: r.i64("expires_at")?,
+        let status = r.string("status")?;
+        let assignable = status == HitStatus::Assignable.as_str() && !r.bool("deleted")?;
+        Ok(Some(Stored {
+            share: Share {
+                group: r.string("hit_group_id")?,
+                slots: assignable.then_some(r.i64("open_slots")?.max(0)),
+                expires_at: r.i64("expires_at")?,
+            },
+            hit_type_id: r.string("hit_type_id")?,
+            status,
         }))
     }
 }

@@ -5,7 +5,7 @@ use crate::groups;
 use crate::not_found;
 use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitReviewStatus, HitStatus, HitTypeSpec};
 use openturk_domain::{ErrorKind, Money};
-use openturk_storage::{params, Row, Tx};
+use openturk_storage::{params, Row, Tx, Value};
 
 pub const HIT_COLS: &str = "hit_id, hit_type_id, hit_group_id, requester_id, spec, question, requester_annotation, \
     created_at, expires_at, max_assignments, initial_max_assignments, status, review_status, num_pending, \
@@ -97,35 +97,59 @@ pub fn insert_hit(tx: &mut dyn Tx, h: &Hit, question_parsed: &str) -> Result<()>
 /// Writes every field of a HIT that can change after creation, and keeps its group's summary
 /// (and, when it moved, its old group's) in step.
 pub fn save_hit(tx: &mut dyn Tx, h: &Hit) -> Result<()> {
-    let before = groups::Share::stored(tx, &h.hit_id)?;
-    let spec = serde_json::to_string(&h.spec).map_err(|e| corrupt("HIT properties", e))?;
-    tx.execute(
-        "UPDATE hits SET hit_type_id = ?, hit_group_id = ?, spec = ?, title = ?, description = ?, keywords = ?, reward_cents = ?, \
-         expires_at = ?, max_assignments = ?, status = ?, review_status = ?, num_pending = ?, num_submitted = ?, \
-         num_completed = ?, held_cents = ?, fee_cents = ?, reviewable_at = ?, deleted = ? WHERE hit_id = ?",
-        params![
-            &h.hit_type_id,
-            &h.hit_group_id,
-            spec,
-            &h.spec.title,
-            &h.spec.description,
-            h.spec.keywords.clone(),
-            h.spec.reward.0,
-            h.expires_at,
-            h.max_assignments,
-            h.status.as_str(),
-            h.review_status.as_str(),
-            h.num_pending,
-            h.num_submitted,
-            h.num_completed,
-            h.held.0,
-            h.fee_per_assignment.0,
-            h.reviewable_at,
-            h.deleted,
-            &h.hit_id,
-        ],
-    )?;
-    groups::hit_written(tx, before.as_ref(), h)
+    let before = groups::Stored::read(tx, &h.hit_id)?;
+    // Only the indexed columns that change are set: SQLite rewrites an index entry whenever its
+    // column is in the SET list, changed or not, and each rewritten entry is one more page in
+    // the commit's WAL (a HIT's type, group, status and expiry feed three indexes).
+    let moved = before.as_ref().is_none_or(|b| b.hit_type_id != h.hit_type_id);
+    let status = before.as_ref().is_none_or(|b| b.status != h.status.as_str());
+    let expiry = before.as_ref().is_none_or(|b| b.share.expires_at != h.expires_at);
+    let mut set = String::from(
+        "max_assignments = ?, review_status = ?, num_pending = ?, num_submitted = ?, num_completed = ?, \
+         held_cents = ?, fee_cents = ?, reviewable_at = ?, deleted = ?",
+    );
+    let mut args: Vec<Value> = params![
+        h.max_assignments,
+        h.review_status.as_str(),
+        h.num_pending,
+        h.num_submitted,
+        h.num_completed,
+        h.held.0,
+        h.fee_per_assignment.0,
+        h.reviewable_at,
+        h.deleted,
+    ]
+    .to_vec();
+    if moved {
+        let spec = serde_json::to_string(&h.spec).map_err(|e| corrupt("HIT properties", e))?;
+        set.push_str(
+            ", hit_type_id = ?, hit_group_id = ?, spec = ?, title = ?, description = ?, keywords = ?, reward_cents = ?",
+        );
+        args.extend(
+            params![
+                &h.hit_type_id,
+                &h.hit_group_id,
+                spec,
+                &h.spec.title,
+                &h.spec.description,
+                h.spec.keywords.clone(),
+                h.spec.reward.0,
+            ]
+            .iter()
+            .cloned(),
+        );
+    }
+    if status {
+        set.push_str(", status = ?");
+        args.push(h.status.as_str().into());
+    }
+    if expiry {
+        set.push_str(", expires_at = ?");
+        args.push(h.expires_at.into());
+    }
+    args.push(h.hit_id.clone().into());
+    tx.execute(&format!("UPDATE hits SET {set} WHERE hit_id = ?"), &args)?;
+    groups::hit_written(tx, before.as_ref().map(|b| &b.share), h)
 }
 
 pub const ASSIGNMENT_COLS: &str = "assignment_id, hit_id, worker_id, requester_id, status, accepted_at, deadline, \
