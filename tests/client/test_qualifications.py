@@ -218,3 +218,26 @@ def test_parameter_errors(mturk, params, fragment):
     with pytest.raises(ClientError) as ei:
         create_type(mturk, **params)
     check_request_error(ei.value, "InvalidParameterValue", fragment)
+
+
+def test_update_type(server, mturk):
+    t = create_type(mturk, RetryDelayInSeconds=60)
+    tid = t["QualificationTypeId"]
+    got = mturk.update_qualification_type(QualificationTypeId=tid, Description="Now for the second study",
+                                          QualificationTypeStatus="Inactive", RetryDelayInSeconds=3600)
+    u = got["QualificationType"]
+    assert (u["Description"], u["QualificationTypeStatus"], u["RetryDelayInSeconds"]) == (
+        "Now for the second study", "Inactive", 3600)
+    assert u["Name"] == t["Name"], "the name cannot change"
+    again = mturk.get_qualification_type(QualificationTypeId=tid)["QualificationType"]
+    assert again["QualificationTypeStatus"] == "Inactive"
+    # Only the owner may change a type.
+    other = server.create_requester().client
+    with request_error("PermissionDeniedException", "only the owner of a Qualification type can do this"):
+        other.update_qualification_type(QualificationTypeId=tid, Description="mine now")
+    # An unknown type does not exist; a deleted one can no longer be changed.
+    with request_error("QualificationTypeDoesNotExist", "does not exist"):
+        mturk.update_qualification_type(QualificationTypeId="3NOSUCHTYPE0000000000000000000", Description="x")
+    mturk.delete_qualification_type(QualificationTypeId=tid)
+    with request_error(None, "can be called with a status of"):
+        mturk.update_qualification_type(QualificationTypeId=tid, Description="too late")
