@@ -164,7 +164,7 @@ pub(crate) fn not_found(kind: ErrorKind, what: &str, id: &str) -> Error {
     Error::Domain(DomainError::new(kind, format!("{what} {id} does not exist.")))
 }
 
-/// Lowers the next-due hint to `due` (never raises it).
-fn lower_hint(hint: &AtomicI64, due: Millis) {
-    hint.fetch_min(due, Ordering::SeqCst);
+/// Lowers the next-due hint to `due` (never raises it); says whether it did.
+fn lower_hint(hint: &AtomicI64, due: Millis) -> bool {
+    hint.fetch_min(due, Ordering::SeqCst) > due
 }
