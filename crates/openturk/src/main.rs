@@ -9,6 +9,7 @@ use openturk_domain::clock::{Clock, ManualClock, SystemClock};
 use openturk_domain::model::Mode;
 use openturk_domain::Money;
 use openturk_service::accounts::AccessKey;
+use openturk_service::jobs::ScheduledJob;
 use openturk_service::outbox::{OutboxEntry, Status};
 use openturk_service::secrets::{write_private, Sealer};
 use openturk_service::workers::NewWorker;
@@ -53,6 +54,23 @@ enum Command {
     /// Shows the outbox: email (and later notification) deliveries, their status and last error.
     #[command(subcommand)]
     Outbox(OutboxCmd),
+    /// Shows the life-cycle schedule: expiries, deadlines, auto-approvals, disposals.
+    #[command(subcommand)]
+    Schedule(ScheduleCmd),
+}
+
+#[derive(Subcommand)]
+enum ScheduleCmd {
+    /// Lists scheduled jobs, soonest first; parked ones (rows no job of this build reads, kept
+    /// with their error) last.
+    List {
+        /// Only the parked jobs.
+        #[arg(long)]
+        parked: bool,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -199,6 +217,11 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", outbox_table(&svc.outbox_list(status, limit)?));
             Ok(())
         }
+        Command::Schedule(ScheduleCmd::List { parked, limit }) => {
+            let svc = open(&config, Arc::new(SystemClock))?;
+            print!("{}", schedule_table(&svc.scheduled_jobs(parked, limit)?));
+            Ok(())
+        }
         Command::Ledger(LedgerCmd::Verify) => {
             let svc = open(&config, Arc::new(SystemClock))?;
             let (accounts, problems) = svc.verify_ledger()?;
@@ -216,12 +239,29 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// `openturk outbox list`: one line per delivery, times in UTC.
+/// An epoch-millisecond time as `YYYY-MM-DDTHH:MM:SSZ`.
+fn time(ms: i64) -> String {
+    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000) / 1000);
+    let (y, m, d) = openturk_domain::clock::civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+fn schedule_table(rows: &[ScheduledJob]) -> String {
+    let mut out = format!("{:<20}  {:<32}  {:<20}  {:>8}  last error\n", "kind", "ref", "due", "attempts");
+    for r in rows {
+        out.push_str(&format!(
+            "{:<20}  {:<32}  {:<20}  {:>8}  {}\n",
+            r.kind,
+            r.ref_id,
+            r.due_at.map(time).unwrap_or_else(|| "parked".into()),
+            r.attempts,
+            r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
+        ));
+    }
+    out
+}
+
 fn outbox_table(rows: &[OutboxEntry]) -> String {
-    let time = |ms: i64| {
-        let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000) / 1000);
-        let (y, m, d) = openturk_domain::clock::civil_from_days(days);
-        format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
-    };
     let mut out = format!(
         "{:>6}  {:<7}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",
         "seq", "channel", "destination", "status", "attempts", "created", "next attempt / sent"

@@ -530,4 +530,27 @@ both_backends!(scheduled_jobs_are_typed_and_unknown_kinds_are_parked, |b| async 
     assert!(error.as_deref().is_some_and(|e| e.contains("hit_explode")), "{error:?}");
     // Parked work does not keep the scheduler busy: nothing else is due.
     s.advance(1).await;
+    // The operator sees it without SQL.
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_openturk"))
+        .args(["schedule", "list", "--parked", "--database", &s.db_url, "--data-dir"])
+        .arg(s.dir.join("cli"))
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    let out = String::from_utf8(list.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "a header and the parked job: {out}");
+    assert!(lines[1].starts_with("hit_explode") && lines[1].contains("X1") && lines[1].contains("parked"), "{out}");
+    assert!(lines[1].contains(error.unwrap().lines().next().unwrap()), "{out}");
+    // The whole schedule: the expired HIT's disposal is due, the parked row comes last.
+    let all = std::process::Command::new(env!("CARGO_BIN_EXE_openturk"))
+        .args(["schedule", "list", "--database", &s.db_url, "--data-dir"])
+        .arg(s.dir.join("cli"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8(all.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[1].starts_with("hit_dispose") && lines[1].contains(&id) && lines[1].contains('Z'), "{out}");
+    assert!(lines[2].starts_with("hit_explode"), "{out}");
 });

@@ -253,3 +253,43 @@ mod tests {
         assert!(decode::<Job>("hit_expire", r#"{"kind":"hit_expire"}"#).is_err());
     }
 }
+
+/// A row of the schedule, as `openturk schedule list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledJob {
+    pub kind: String,
+    pub ref_id: String,
+    /// When it falls due; None for a parked job, which never does.
+    pub due_at: Option<Millis>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+impl Service {
+    /// Scheduled jobs, soonest first, parked ones (rows no job reads) last; `parked_only` lists
+    /// just those, which otherwise only SQL would show.
+    pub fn scheduled_jobs(&self, parked_only: bool, limit: i64) -> Result<Vec<ScheduledJob>> {
+        let sql = if parked_only {
+            "SELECT kind, ref_id, due_at, attempts, last_error FROM schedule WHERE due_at = ?
+             ORDER BY kind, ref_id LIMIT ?"
+        } else {
+            "SELECT kind, ref_id, due_at, attempts, last_error FROM schedule WHERE due_at <= ?
+             ORDER BY due_at, kind, ref_id LIMIT ?"
+        };
+        self.read(|tx| {
+            tx.query(sql, params![PARKED, limit.clamp(1, 100_000)])?
+                .iter()
+                .map(|r| {
+                    let due = r.i64("due_at")?;
+                    Ok(ScheduledJob {
+                        kind: r.string("kind")?,
+                        ref_id: r.string("ref_id")?,
+                        due_at: (due != PARKED).then_some(due),
+                        attempts: r.i64("attempts")?,
+                        last_error: r.opt_string("last_error")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
