@@ -13,8 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::form::{AnswerSpecification, QuestionForm};
 use super::schema::{child_path, parse_bounded, slot, Ctx, UNBOUNDED};
-use super::xml::{parse_tree, xml_entity, TreeOptions};
-use super::{QuestionError, MAX_DEPTH};
+use super::QuestionError;
 
 /// Namespace (= schema URL) of the `AnswerKey` schema, version 2005-10-01.
 pub const ANSWER_KEY_NAMESPACE: &str =
@@ -65,30 +64,14 @@ const INT_MAX: i128 = i32::MAX as i128;
 
 /// Parses an `AnswerKey` document (its namespace must be the 2005-10-01 schema's).
 pub fn parse_answer_key(xml: &str) -> Result<AnswerKey, QuestionError> {
-    let src = xml.strip_prefix('\u{FEFF}').unwrap_or(xml);
+    let src = super::document_source(xml);
     if src.trim().is_empty() {
         return Err(QuestionError("AnswerKey: the document is empty".into()));
     }
-    let root = parse_tree(
-        src,
-        TreeOptions {
-            resolve_entity: xml_entity,
-            reject_comments: false,
-            reject_processing_instructions: false,
-            max_depth: MAX_DEPTH,
-        },
-    )
-    .map_err(|e| super::dom_error(src, &e))?;
+    let root = super::document_tree(src)?;
     let ctx = Ctx { src, ns: ANSWER_KEY_NAMESPACE };
     let path = "AnswerKey";
-    if root.name != "AnswerKey" {
-        return Err(ctx.err(
-            &root.name,
-            root.pos,
-            format!("unknown root element <{}>; expected AnswerKey", root.qname),
-        ));
-    }
-    ctx.check_ns(&root, path)?;
+    super::expect_root(&ctx, &root, path)?;
     let kids = ctx.elements(&root, path, &[])?;
     let groups =
         ctx.sequence(&root, path, &kids, &[slot("Question", 1, UNBOUNDED), slot("QualificationValueMapping", 0, 1)])?;

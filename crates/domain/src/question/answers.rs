@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::form::AnswerSpecification;
 use super::schema::{child_path, parse_bounded, Ctx};
-use super::xml::{is_xml_char, parse_tree, xml_entity, TreeOptions};
-use super::{AnswerKind, QuestionDocument, QuestionError, MAX_DEPTH};
+use super::xml::is_xml_char;
+use super::{AnswerKind, QuestionDocument, QuestionError};
 
 /// Namespace (= schema URL) of `QuestionFormAnswers`, version 2005-10-01.
 pub const QUESTION_FORM_ANSWERS_NAMESPACE: &str =
@@ -154,27 +154,11 @@ pub fn render_answers(answers: &[(String, Vec<String>)], form: Option<&QuestionD
 
 /// Parses a `QuestionFormAnswers` document with full fidelity.
 pub fn parse_answer_document(xml: &str) -> Result<Vec<Answer>, QuestionError> {
-    let src = xml.strip_prefix('\u{FEFF}').unwrap_or(xml);
-    let root = parse_tree(
-        src,
-        TreeOptions {
-            resolve_entity: xml_entity,
-            reject_comments: false,
-            reject_processing_instructions: false,
-            max_depth: MAX_DEPTH,
-        },
-    )
-    .map_err(|e| super::dom_error(src, &e))?;
+    let src = super::document_source(xml);
+    let root = super::document_tree(src)?;
     let ctx = Ctx { src, ns: QUESTION_FORM_ANSWERS_NAMESPACE };
     let path = "QuestionFormAnswers";
-    if root.name != "QuestionFormAnswers" {
-        return Err(ctx.err(
-            &root.name,
-            root.pos,
-            format!("unknown root element <{}>; expected QuestionFormAnswers", root.qname),
-        ));
-    }
-    ctx.check_ns(&root, path)?;
+    super::expect_root(&ctx, &root, path)?;
     let kids = ctx.elements(&root, path, &[])?;
     let mut out = Vec::with_capacity(kids.len());
     for (i, a) in kids.iter().enumerate() {

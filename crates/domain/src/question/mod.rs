@@ -165,23 +165,14 @@ impl QuestionDocument {
 /// `QuestionForm`). The root element decides the type and its namespace must be one of the
 /// documented schema URLs for that type.
 pub fn parse_question(xml: &str, opts: &QuestionParseOptions) -> Result<QuestionDocument, QuestionError> {
-    let src = xml.strip_prefix('\u{FEFF}').unwrap_or(xml);
+    let src = document_source(xml);
     if src.trim().is_empty() {
         return Err(QuestionError(
             "question: the document is empty; expected an HTMLQuestion, ExternalQuestion or QuestionForm element"
                 .into(),
         ));
     }
-    let root = parse_tree(
-        src,
-        TreeOptions {
-            resolve_entity: xml_entity,
-            reject_comments: false,
-            reject_processing_instructions: false,
-            max_depth: MAX_DEPTH,
-        },
-    )
-    .map_err(|e| dom_error(src, &e))?;
+    let root = document_tree(src)?;
 
     let (type_name, namespaces): (&str, &[&str]) = match root.name.as_str() {
         "HTMLQuestion" => ("HTMLQuestion", &[HTML_QUESTION_NAMESPACE]),
@@ -235,6 +226,31 @@ pub fn parse_question(xml: &str, opts: &QuestionParseOptions) -> Result<Question
 }
 
 /// Formats a well-formedness error of the whole document.
+/// A document's text without its byte-order mark.
+fn document_source(xml: &str) -> &str {
+    xml.strip_prefix('\u{FEFF}').unwrap_or(xml)
+}
+
+/// The element tree of one of the documents this module reads (questions, answers, answer
+/// keys): XML's entities, comments and processing instructions allowed, nesting bounded.
+fn document_tree(src: &str) -> Result<xml::Element, QuestionError> {
+    let opts = TreeOptions {
+        resolve_entity: xml_entity,
+        reject_comments: false,
+        reject_processing_instructions: false,
+        max_depth: MAX_DEPTH,
+    };
+    parse_tree(src, opts).map_err(|e| dom_error(src, &e))
+}
+
+/// Checks that a single-schema document's root is `name`, in the document's namespace.
+fn expect_root(ctx: &Ctx, root: &xml::Element, name: &str) -> Result<(), QuestionError> {
+    if root.name != name {
+        return Err(ctx.err(&root.name, root.pos, format!("unknown root element <{}>; expected {name}", root.qname)));
+    }
+    ctx.check_ns(root, name)
+}
+
 fn dom_error(src: &str, e: &xml::DomError) -> QuestionError {
     let (line, col) = xml::line_col(src, e.pos);
     let extra = match &e.kind {

@@ -44,9 +44,32 @@ pub fn time_iso(ms: Millis) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}Z")
 }
 
+/// A site URL: `path`, the query of the `params` given (none: no `?`), then `#fragment` if any.
+pub fn link(path: &str, params: &[(&str, &str)], fragment: &str) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        q.append_pair(k, v);
+    }
+    let q = q.finish();
+    let hash = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
+    if q.is_empty() {
+        format!("{path}{hash}")
+    } else {
+        format!("{path}?{q}{hash}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_carry_only_the_params_given() {
+        assert_eq!(link("/messages", &[], ""), "/messages");
+        assert_eq!(link("/qualifications", &[], "requestable"), "/qualifications#requestable");
+        assert_eq!(link("/qualifications", &[("q", "a b&c")], "requestable"), "/qualifications?q=a+b%26c#requestable");
+        assert_eq!(link("/", &[("sort", "Newest"), ("next", "og2.x")], ""), "/?sort=Newest&next=og2.x");
+    }
 
     #[test]
     fn durations_read_naturally() {

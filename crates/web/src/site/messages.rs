@@ -57,19 +57,14 @@ fn preview(text: &str) -> String {
 }
 
 fn inbox_url(unread_only: bool, next: Option<&str>) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    let mut params = Vec::new();
     if unread_only {
-        s.append_pair("unread", "1");
+        params.push(("unread", "1"));
     }
     if let Some(t) = next {
-        s.append_pair("next", t);
+        params.push(("next", t));
     }
-    let s = s.finish();
-    if s.is_empty() {
-        "/messages".into()
-    } else {
-        format!("/messages?{s}")
-    }
+    super::format::link("/messages", &params, "")
 }
 
 /// `GET /messages`: the worker's messages, newest first (`unread=1` lists only unread ones,

@@ -319,27 +319,28 @@ struct Filters<'a> {
 
 /// The list's URL with the same search, at another page.
 fn list_url(f: &Filters, next: Option<&str>) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    let size = f.size.map(|n| n.to_string());
+    let mut params = Vec::new();
     if let Some(r) = f.requester {
-        s.append_pair("requester", r);
+        params.push(("requester", r));
     }
     if let Some(q) = f.q {
-        s.append_pair("q", q);
+        params.push(("q", q));
     }
     if !f.min_reward.is_empty() {
-        s.append_pair("min_reward", f.min_reward);
+        params.push(("min_reward", f.min_reward));
     }
-    s.append_pair("sort", f.sort);
-    if let Some(n) = f.size {
-        s.append_pair("size", &n.to_string());
+    params.push(("sort", f.sort));
+    if let Some(n) = &size {
+        params.push(("size", n));
     }
     if f.qualified_only {
-        s.append_pair("qualified", "1");
+        params.push(("qualified", "1"));
     }
     if let Some(t) = next {
-        s.append_pair("next", t);
+        params.push(("next", t));
     }
-    format!("/?{}", s.finish())
+    format::link("/", &params, "")
 }
 
 // ---------------------------------------------------------------------------------------------

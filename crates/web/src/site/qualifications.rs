@@ -97,19 +97,14 @@ struct QualificationsPage {
 }
 
 fn types_url(q: &str, next: Option<&str>) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    let mut params = Vec::new();
     if !q.is_empty() {
-        s.append_pair("q", q);
+        params.push(("q", q));
     }
     if let Some(t) = next {
-        s.append_pair("next", t);
+        params.push(("next", t));
     }
-    let s = s.finish();
-    if s.is_empty() {
-        "/qualifications#requestable".into()
-    } else {
-        format!("/qualifications?{s}#requestable")
-    }
+    super::format::link("/qualifications", &params, "requestable")
 }
 
 /// `GET /qualifications`: the worker's values and scores, and the types it can request
