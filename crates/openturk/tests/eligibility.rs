@@ -348,5 +348,4 @@ both_backends!(accepting_while_the_qualification_is_revoked, |backend: Backend| 
         assert!(st == 403 || st == 409, "round {round}: {st} {body}");
     }
     eprintln!("accepted first {won} times, revoked first {refused} times");
-    assert_eq!(won + refused, 12);
 });
