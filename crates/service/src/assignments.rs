@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::hits::{check_token, record_token};
 use crate::jobs::Job;
 use crate::paging::{Cursor, Page};
-use crate::{accounts, ledger, not_found, repo, Service};
+use crate::{accounts, blobs, ledger, not_found, repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitStatus};
 use openturk_domain::question::{check_answers, normalize_answers, render_answers, QuestionDocument};
@@ -159,6 +159,18 @@ impl Service {
 
     /// Submits answers. Allowed until the assignment's own deadline, even after the HIT expired.
     pub fn submit(&self, worker_id: &str, assignment_id: &str, answers: &Answers) -> Result<Assignment> {
+        self.submit_with_files(worker_id, assignment_id, answers, &[])
+    }
+
+    /// Submits answers with the files uploaded for the form's FileUploadAnswer questions (see
+    /// `blobs`: the files are stored first, and the submit's transaction records them).
+    pub fn submit_with_files(
+        &self,
+        worker_id: &str,
+        assignment_id: &str,
+        answers: &Answers,
+        files: &[blobs::UploadedFile],
+    ) -> Result<Assignment> {
         let values: usize = answers.iter().map(|(_, v)| v.len()).sum();
         if values > validate::MAX_ANSWER_FIELDS {
             return Err(Error::invalid(format!(
@@ -190,6 +202,8 @@ impl Service {
         let doc: QuestionDocument = serde_json::from_str(&parsed).map_err(|e| {
             Error::new(ErrorKind::Internal, format!("the stored question of HIT {hit_id} cannot be read: {e}"))
         })?;
+        let (answers, planned) = blobs::plan(&doc, answers, files, self.max_file_bytes())?;
+        let answers = &answers;
         // A QuestionForm's constraints are checked here, on every submit path; a failure
         // changes nothing.
         let normalized;
@@ -202,9 +216,13 @@ impl Service {
             None => answers,
         };
         let rendered = render_answers(answers, Some(&doc));
-        self.write(|tx| {
+        if !planned.is_empty() {
+            self.store_uploads(&hit_id, assignment_id, &planned, files)?;
+        }
+        let submitted = self.write(|tx| {
             let now = self.now();
             let mut a = self.open_assignment(tx, worker_id, assignment_id, now)?;
+            self.commit_uploads(tx, &planned)?;
             let mut hit = repo::load_hit(tx, &a.hit_id)?
                 .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
             a.answer = Some(rendered.clone());
@@ -222,7 +240,11 @@ impl Service {
                 self.schedule(tx, &Job::auto_approve(&a.assignment_id), a.auto_approval_at.unwrap_or(now))?;
             }
             Ok(a)
-        })
+        });
+        if submitted.is_err() && !planned.is_empty() {
+            self.abandon_uploads(&planned);
+        }
+        submitted
     }
 
     /// Returns an accepted assignment; its slot opens again if the HIT has not expired.
@@ -274,7 +296,7 @@ impl Service {
     /// The requester's own assignment, submitted or reviewed, of a HIT not disposed of:
     /// "Requesters can only retrieve their own assignments for HITs that they have not
     /// disposed of." Anything else does not exist for the caller.
-    fn own_assignment(&self, tx: &mut dyn Tx, requester_id: &str, assignment_id: &str) -> Result<Assignment> {
+    pub(crate) fn own_assignment(&self, tx: &mut dyn Tx, requester_id: &str, assignment_id: &str) -> Result<Assignment> {
         let visible = |a: &Assignment| {
             a.requester_id == requester_id
                 && matches!(

@@ -26,6 +26,8 @@ pub struct ServiceConfig {
     /// Whether an SMTP server is configured: NotifyWorkers queues email (for workers with an
     /// address) only then, as nothing would send it otherwise.
     pub email_enabled: bool,
+    /// The bound on one file uploaded as an answer (`[blobs] max_file_bytes`).
+    pub max_file_bytes: u64,
 }
 
 impl Default for ServiceConfig {
@@ -42,6 +44,7 @@ impl Default for ServiceConfig {
             max_concurrent_password_hashes: default_hash_concurrency(),
             sign_in_limits: SignInLimits::default(),
             email_enabled: false,
+            max_file_bytes: crate::blobs::DEFAULT_MAX_FILE_BYTES,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod blobs;
 pub mod blocks;
 pub mod config;
 pub mod dashboard;
@@ -63,6 +64,8 @@ struct Inner {
     wake: tokio::sync::Notify,
     /// Wakes the outbox deliverer when a call has queued deliveries.
     outbox_wake: tokio::sync::Notify,
+    /// Uploaded files: the blob store and the deleter's wake-up.
+    files: blobs::Files,
     hasher: passwords::Hasher,
     throttle: passwords::Throttle,
 }
@@ -105,6 +108,7 @@ impl Service {
                 last_due_check: AtomicI64::new(i64::MIN),
                 wake: tokio::sync::Notify::new(),
                 outbox_wake: tokio::sync::Notify::new(),
+                files: blobs::Files::default(),
                 hasher: passwords::Hasher::new(config.max_concurrent_password_hashes),
                 throttle: passwords::Throttle::default(),
                 config,

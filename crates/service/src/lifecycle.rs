@@ -151,6 +151,8 @@ impl Service {
         hit.status = HitStatus::Disposed;
         self.unschedule(tx, Job::hit_expire(&hit.hit_id).key())?;
         self.unschedule(tx, Job::hit_dispose(&hit.hit_id).key())?;
+        // Uploaded files go with the HIT: deleted from the store after this commits.
+        self.discard_hit_files(tx, &hit.hit_id, now)?;
         self.settle_hit(tx, hit, now)
     }
 

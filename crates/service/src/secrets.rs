@@ -11,11 +11,26 @@ use std::path::Path;
 #[derive(Clone)]
 pub struct Sealer {
     cipher: ChaCha20Poly1305,
+    /// Keys for other purposes (signing download URLs) are derived from the master key, so that
+    /// every replica that shares it shares them, and none of them is the sealing key itself.
+    derive: [u8; 32],
 }
 
 impl Sealer {
     pub fn from_key(key: [u8; 32]) -> Self {
-        Sealer { cipher: ChaCha20Poly1305::new(Key::from_slice(&key)) }
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes any key length");
+        mac.update(b"openturk derived keys v1");
+        let derive = mac.finalize().into_bytes().into();
+        Sealer { cipher: ChaCha20Poly1305::new(Key::from_slice(&key)), derive }
+    }
+
+    /// A 256-bit key for `purpose`, derived from the master key (HMAC-SHA256).
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.derive).expect("HMAC takes any key length");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// Loads the master key from `OPENTURK_MASTER_KEY`, else from `DIR/master.key`, creating it.

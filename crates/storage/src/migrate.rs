@@ -51,6 +51,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0006_jobs.sql"),
         postgres: include_str!("migrations/postgres/0006_jobs.sql"),
     },
+    Migration {
+        version: 10,
+        name: "file_uploads",
+        sqlite: include_str!("migrations/sqlite/0010_file_uploads.sql"),
+        postgres: include_str!("migrations/postgres/0010_file_uploads.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;

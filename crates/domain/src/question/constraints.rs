@@ -36,15 +36,17 @@
 //!   stored. An identifier may be chosen once. An optional question left unanswered passes;
 //!   otherwise the number of selections (the "other" text counting as one) must be within
 //!   `MinSelectionCount`..=`MaxSelectionCount` (both default to 1, as the spec says).
-//! * **FileUploadAnswer** is not supported yet: a required one cannot be answered, and values
-//!   sent for one are refused.
+//! * **FileUploadAnswer**: the answer is the uploaded file, given here as its two values
+//!   `[size_in_bytes, file_key]` (the service adds them when it takes the upload; a worker's own
+//!   values for a file question are refused before this check). Its size must be within
+//!   `MinFileSizeInBytes..=MaxFileSizeInBytes`; a required one needs a file.
 //! * Fields that name no question are not checked here (they are stored as free text).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::form::{AnswerSpecification, FreeTextAnswer, IsNumeric, LengthConstraint, QuestionForm, SelectionAnswer};
+use super::form::{AnswerSpecification, FileUploadAnswer, FreeTextAnswer, IsNumeric, LengthConstraint, QuestionForm, SelectionAnswer};
 
 /// Compiled-program size limit for one `AnswerFormatRegex` (bytes), and the lazy DFA's cache
 /// limit. Requesters supply the patterns, so both are bounded; a larger pattern is not enforced.
@@ -84,7 +86,7 @@ pub fn check_answers(form: &QuestionForm, answers: &[(String, Vec<String>)]) -> 
         let result = match &q.answer {
             AnswerSpecification::FreeText(spec) => check_free_text_field(spec, values, required),
             AnswerSpecification::Selection(spec) => check_selection(spec, values, required),
-            AnswerSpecification::FileUpload(_) => check_file_upload(values, required),
+            AnswerSpecification::FileUpload(spec) => check_file_upload(spec, values, required),
         };
         if let Err(message) = result {
             errors.push(AnswerError { question_identifier: q.identifier.clone(), message });
@@ -251,12 +253,26 @@ fn check_selection(spec: &SelectionAnswer, values: &[&str], required: bool) -> R
     Ok(())
 }
 
-fn check_file_upload(values: &[&str], required: bool) -> Result<(), String> {
-    if values.iter().any(|v| !v.is_empty()) {
-        return Err("File uploads are not supported yet; no file can be sent for this question.".into());
+fn check_file_upload(spec: &FileUploadAnswer, values: &[&str], required: bool) -> Result<(), String> {
+    let size = match values {
+        [] => return if required { Err("Upload a file.".into()) } else { Ok(()) },
+        [size, key] if !key.is_empty() => size.parse::<u64>().map_err(|_| "Upload a file as the answer.".to_string())?,
+        _ => return Err("Upload a file as the answer; text cannot answer this question.".into()),
+    };
+    let bytes = |n: u64| plural(n, "byte", "bytes");
+    if size < spec.min_file_size_in_bytes {
+        return Err(format!(
+            "The file must be at least {} ({} given); upload a different file.",
+            bytes(spec.min_file_size_in_bytes),
+            bytes(size)
+        ));
     }
-    if required {
-        return Err("This question asks for a file, and file uploads are not supported yet.".into());
+    if size > spec.max_file_size_in_bytes {
+        return Err(format!(
+            "The file must be at most {} ({} given); upload a different file.",
+            bytes(spec.max_file_size_in_bytes),
+            bytes(size)
+        ));
     }
     Ok(())
 }

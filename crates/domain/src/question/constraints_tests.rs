@@ -229,13 +229,23 @@ fn other_selection_counts_and_is_checked() {
 }
 
 #[test]
-fn file_upload_is_not_supported_yet() {
-    let spec = "<FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes><MinFileSizeInBytes>0</MinFileSizeInBytes></FileUploadAnswer>";
+fn file_uploads_are_checked_against_their_size_range() {
+    let spec = "<FileUploadAnswer><MaxFileSizeInBytes>100</MaxFileSizeInBytes><MinFileSizeInBytes>10</MinFileSizeInBytes></FileUploadAnswer>";
     let optional = form(&[("q", "", spec)]);
     ok(&optional, &[]);
-    assert!(err_of(&optional, &[("q", &["10", "key"])]).contains("not supported yet"));
+    ok(&optional, &[("q", &["10", "key"])]);
+    ok(&optional, &[("q", &["100", "key"])]);
+    assert_eq!(
+        err_of(&optional, &[("q", &["9", "key"])]),
+        "The file must be at least 10 bytes (9 bytes given); upload a different file."
+    );
+    assert_eq!(
+        err_of(&optional, &[("q", &["101", "key"])]),
+        "The file must be at most 100 bytes (101 bytes given); upload a different file."
+    );
+    assert!(err_of(&optional, &[("q", &["some text"])]).contains("text cannot answer"));
     let required = form(&[("q", REQ, spec)]);
-    assert!(err_of(&required, &[]).contains("not supported yet"));
+    assert_eq!(err_of(&required, &[]), "Upload a file.");
 }
 
 #[test]

@@ -78,6 +78,14 @@ fn check_test(test: &str, answer_key: Option<&str>) -> Result<()> {
             doc.type_name()
         )));
     };
+    // The API Reference: "A FileUploadAnswer element can only be used with HITs. It cannot be
+    // used with Qualification tests."
+    if let Some(q) = form.questions().find(|q| matches!(q.answer, openturk_domain::question::AnswerSpecification::FileUpload(_))) {
+        return Err(Error::invalid(format!(
+            "Test: question '{}' has a FileUploadAnswer, which can only be used with HITs, not with Qualification tests",
+            q.identifier
+        )));
+    }
     if let Some(k) = answer_key {
         let key = parse_answer_key(k).map_err(|e| xml_error("AnswerKey", e))?;
         key.check_against(&form).map_err(|e| Error::invalid(e.0))?;
