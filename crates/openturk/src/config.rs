@@ -27,6 +27,40 @@ pub struct Config {
     pub workers: Workers,
     pub site: Site,
     pub smtp: Smtp,
+    pub blobs: Blobs,
+}
+
+/// Where files uploaded as answers (FileUploadAnswer) are kept. See docs/config.md.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Blobs {
+    /// `dir` (the default: a directory, `dir` or DATA_DIR/blobs) or `s3` (a bucket, for
+    /// replicas). Env: OPENTURK_BLOBS_STORE.
+    pub store: BlobStoreKind,
+    /// The directory of the `dir` store; default DATA_DIR/blobs. Env: OPENTURK_BLOBS_DIR.
+    pub dir: Option<PathBuf>,
+    /// The bucket of the `s3` store. Env: OPENTURK_BLOBS_BUCKET.
+    pub bucket: Option<String>,
+    /// The largest file a worker may upload, in bytes. Env: OPENTURK_BLOBS_MAX_FILE_BYTES.
+    pub max_file_bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobStoreKind {
+    Dir,
+    S3,
+}
+
+impl Default for Blobs {
+    fn default() -> Self {
+        Blobs {
+            store: BlobStoreKind::Dir,
+            dir: None,
+            bucket: None,
+            max_file_bytes: openturk_service::blobs::DEFAULT_MAX_FILE_BYTES,
+        }
+    }
 }
 
 /// The SMTP server that NotifyWorkers' email goes through (the outbox's deliverer sends it).
@@ -142,6 +176,7 @@ impl Default for Config {
             workers: Workers::default(),
             site: Site::default(),
             smtp: Smtp::default(),
+            blobs: Blobs::default(),
         }
     }
 }
@@ -238,6 +273,23 @@ impl Config {
             c.smtp.timeout_secs =
                 v.parse().with_context(|| format!("OPENTURK_SMTP_TIMEOUT_SECS={v}: use a number of seconds"))?;
         }
+        if let Some(v) = env("OPENTURK_BLOBS_STORE") {
+            c.blobs.store = match v.as_str() {
+                "dir" => BlobStoreKind::Dir,
+                "s3" => BlobStoreKind::S3,
+                _ => bail!("OPENTURK_BLOBS_STORE={v}: use dir or s3"),
+            };
+        }
+        if let Some(v) = std::env::var_os("OPENTURK_BLOBS_DIR") {
+            c.blobs.dir = Some(v.into());
+        }
+        if let Some(v) = env("OPENTURK_BLOBS_BUCKET") {
+            c.blobs.bucket = Some(v).filter(|b| !b.is_empty());
+        }
+        if let Some(v) = env("OPENTURK_BLOBS_MAX_FILE_BYTES") {
+            c.blobs.max_file_bytes =
+                v.parse().with_context(|| format!("OPENTURK_BLOBS_MAX_FILE_BYTES={v}: use a number of bytes"))?;
+        }
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
         }
@@ -287,6 +339,13 @@ impl Config {
                 bail!("smtp.timeout_secs must be between 1 and {}", openturk_service::outbox::LEASE_MS / 2000 - 1);
             }
         }
+        if self.blobs.store == BlobStoreKind::S3 && self.blobs.bucket.as_deref().is_none_or(str::is_empty) {
+            bail!("blobs.bucket is required with blobs.store = \"s3\": the bucket that holds uploaded files");
+        }
+        // MTurk's own bound on MaxFileSizeInBytes; files are held in memory while stored.
+        if self.blobs.max_file_bytes < 1 || self.blobs.max_file_bytes > 2_000_000_000 {
+            bail!("blobs.max_file_bytes must be between 1 and 2000000000");
+        }
         if self.fees.minimum_fee_cents < 0 || self.fees.commission_basis_points < 0 {
             bail!("fees must not be negative");
         }
@@ -315,6 +374,7 @@ impl Config {
                 window_secs: self.workers.sign_in_window_minutes * 60,
             },
             email_enabled: self.smtp.host.is_some(),
+            max_file_bytes: self.blobs.max_file_bytes,
             ..ServiceConfig::default()
         }
     }
@@ -328,6 +388,18 @@ mod tests {
         let c: Config = toml::from_str(toml_text)?;
         c.check()?;
         Ok(c)
+    }
+
+    #[test]
+    fn blobs_default_to_a_directory_and_s3_needs_a_bucket() {
+        let c = parse("").unwrap();
+        assert_eq!((c.blobs.store, c.blobs.max_file_bytes), (BlobStoreKind::Dir, 100 * 1024 * 1024));
+        let e = parse("[blobs]\nstore = \"s3\"\n").unwrap_err().to_string();
+        assert!(e.contains("blobs.bucket is required"), "{e}");
+        let c = parse("[blobs]\nstore = \"s3\"\nbucket = \"files\"\nmax_file_bytes = 1000\n").unwrap();
+        assert_eq!(c.service_config(Mode::Sandbox).max_file_bytes, 1000);
+        assert!(parse("[blobs]\nmax_file_bytes = 0\n").is_err());
+        assert!(parse("[blobs]\nstore = \"ftp\"\n").is_err());
     }
 
     #[test]

@@ -392,6 +392,11 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
             site.task_origin = o.trim_end_matches('/').to_string();
         }
         site.check().map_err(|e| anyhow::anyhow!("site.origin and site.task_origin: {e}"))?;
+        // Uploaded files' download links are served on the task origin, the host for content
+        // nobody vouches for (they are downloads, never pages, either way).
+        let blobs = blob_store(&config).await?;
+        let blobs_line = format!("{blobs:?}");
+        svc.set_blob_store(blobs, &site.task_origin);
         // A closed stdout (a supervisor that stopped reading) must not stop the server.
         let mut out = std::io::stdout();
         let _ = writeln!(out, "OpenTurk {} in {} mode", env!("CARGO_PKG_VERSION"), svc.mode().as_str());
@@ -414,8 +419,14 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
                 let _ = writeln!(out, "  Email:         off (no smtp.host; messages go to workers' inboxes only)");
             }
         }
+        let _ = writeln!(out, "  Files:         {blobs_line}");
         let _ = out.flush();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        // Deletes uploaded files whose HIT was disposed of, or whose submit never committed.
+        let mut deleter_stop = stop_rx.clone();
+        let deleter = tokio::spawn(svc.clone().run_blob_deleter(async move {
+            let _ = deleter_stop.wait_for(|s| *s).await;
+        }));
         let mut sched_stop = stop_rx.clone();
         let scheduler = tokio::spawn(svc.clone().run_scheduler(async move {
             let _ = sched_stop.wait_for(|s| *s).await;
@@ -438,9 +449,24 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         };
         openturk_web::serve(listener, state, shutdown).await?;
         let _ = scheduler.await;
+        let _ = deleter.await;
         if let Some(d) = deliverer {
             let _ = d.await;
         }
         Ok(())
     })
+}
+
+/// The blob store `[blobs]` configures.
+async fn blob_store(config: &Config) -> Result<openturk_service::blobs::BlobStore> {
+    use openturk_service::blobs::{BlobStore, DirStore};
+    match config.blobs.store {
+        config::BlobStoreKind::Dir => {
+            let dir = config.blobs.dir.clone().unwrap_or_else(|| config.data_dir.join("blobs"));
+            Ok(BlobStore::Dir(DirStore::open(dir).map_err(|e| anyhow!(e))?))
+        }
+        config::BlobStoreKind::S3 => {
+            bail!("blobs.store = \"s3\" is not available in this build yet")
+        }
+    }
 }

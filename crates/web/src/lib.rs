@@ -10,6 +10,7 @@ pub mod external_submit;
 pub mod html;
 pub mod requester;
 pub mod site;
+mod uploads;
 pub mod worker;
 
 use axum::routing::post;
@@ -53,6 +54,8 @@ pub fn router(state: AppState) -> Router {
             post(external_submit::handle).get(external_submit::handle).fallback(external_submit::method_not_allowed),
         )
         .nest(worker::PREFIX, worker::routes())
+        // GetFileUploadURL's links: a signed, expiring token (any host: requesters' programs).
+        .route("/files/{token}", axum::routing::get(uploads::download))
         .merge(site::routes(state.clone()))
         .fallback(not_found);
     if state.test_clock.is_some() {

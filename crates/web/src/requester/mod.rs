@@ -8,6 +8,7 @@ mod assignments;
 pub mod auth;
 mod convert;
 pub mod errors;
+mod files;
 mod hits;
 mod qualifications;
 mod workers;
@@ -154,6 +155,7 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         DeleteWorkerBlock => workers::delete_worker_block(svc, r, body),
         ListWorkerBlocks => workers::list_worker_blocks(svc, r, body),
         NotifyWorkers => workers::notify_workers(svc, r, body),
+        GetFileUploadURL => files::get_file_upload_url(svc, r, body),
         other => Err(ApiError::request(
             TurkErrorCode::UnsupportedOperation,
             format!(

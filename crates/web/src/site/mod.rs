@@ -19,6 +19,7 @@ pub mod question_form;
 pub mod session;
 mod task;
 mod work;
+mod work_files;
 
 use crate::AppState;
 use askama::Template;
@@ -104,7 +105,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/work/{assignment_id}", get(work::work))
         .route("/work/{assignment_id}/return", post(work::return_assignment))
         .route("/work/{assignment_id}/skip", post(work::skip))
-        .route("/work/{assignment_id}/submit", post(work::submit))
+        // A form with files posts multipart: its bound follows from the HIT (`crate::uploads`).
+        .route(
+            "/work/{assignment_id}/submit",
+            post(work::submit).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/queue", get(work::queue))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/status", get(dashboard::status))

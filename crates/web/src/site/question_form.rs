@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use openturk_domain::question::{
-    escape_html_into, AnswerError, AnswerSpecification, Application, Binary, Content, FreeTextAnswer, MediaType,
+    escape_html_into, AnswerError, AnswerSpecification, Application, Binary, Content, FileUploadAnswer, FreeTextAnswer, MediaType,
     Question, QuestionForm, SelectionAnswer, SelectionContent, StyleSuggestion,
 };
 
@@ -165,14 +165,34 @@ impl Renderer<'_> {
                 free_text(&c, spec, "first", "Your answer", &value, required, out);
             }
             AnswerSpecification::Selection(spec) => self.selection(&c, spec, out),
-            AnswerSpecification::FileUpload(_) => {
-                let _ = write!(
-                    out,
-                    "<p class=\"qf-note\" id=\"qf-{n}-first\" tabindex=\"-1\">This question asks for a file upload, which is not supported yet.</p>"
-                );
-            }
+            AnswerSpecification::FileUpload(spec) => self.file_upload(&c, spec, out),
         }
         out.push_str("</fieldset>");
+    }
+
+    /// A file input. The form posts `multipart/form-data` (the work page sets it when a form
+    /// has one); the size range is said in a hint and checked by the service. A browser does not
+    /// keep a chosen file across a failed submit, so the hint then asks for it again.
+    fn file_upload(&self, c: &Control<'_>, spec: &FileUploadAnswer, out: &mut String) {
+        let hint = match (spec.min_file_size_in_bytes, spec.max_file_size_in_bytes) {
+            (0, max) => format!("A file of at most {} bytes.", group_digits(max)),
+            (min, max) => format!("A file of {} to {} bytes.", group_digits(min), group_digits(max)),
+        };
+        let again = if self.values.is_some() { " Choose your file again: it is not kept when the form comes back." } else { "" };
+        let _ = write!(out, "<p class=\"hint\" id=\"qf-{}-hint\">", c.n);
+        esc(&hint, out);
+        esc(again, out);
+        out.push_str("</p>");
+        let described = format!("{} qf-{}-hint", c.described, c.n);
+        let _ = write!(out, "<label class=\"qf-label\" for=\"qf-{}-first\">Your file</label>", c.n);
+        let _ = write!(out, "<input type=\"file\" id=\"qf-{}-first\" name=\"", c.n);
+        esc(c.name, out);
+        out.push('"');
+        if c.required {
+            out.push_str(" required");
+        }
+        c.aria(&described, out);
+        out.push('>');
     }
 
     fn selection(&self, c: &Control<'_>, spec: &SelectionAnswer, out: &mut String) {
@@ -481,3 +501,16 @@ fn binary(media: MediaType, url: &str, alt: &str, out: &mut String) {
 #[cfg(test)]
 #[path = "question_form_tests.rs"]
 mod tests;
+
+/// `3000000` as `3,000,000`.
+fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}

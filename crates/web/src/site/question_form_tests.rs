@@ -214,7 +214,26 @@ fn content_items_and_binaries() {
     assert!(html.contains("<audio class=\"qf-media\" controls preload=\"metadata\" src=\"https://example.com/a.mp3\" aria-label=\"A song\"></audio>"), "{html}");
     assert!(html.contains("<video class=\"qf-media\""), "{html}");
     assert!(html.contains(">A clip</a>"), "{html}");
-    assert!(html.contains("file upload, which is not supported yet"), "{html}");
+    assert!(
+        html.contains("<p class=\"hint\" id=\"qf-1-hint\">A file of at most 10 bytes.</p><label class=\"qf-label\" for=\"qf-1-first\">Your file</label><input type=\"file\" id=\"qf-1-first\" name=\"q\" aria-describedby=\"qf-1-content qf-1-hint\">"),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_file_question_states_its_range_and_asks_again_after_a_failed_submit() {
+    let f = form_xml(&question(
+        "doc",
+        "<IsRequired>true</IsRequired>",
+        "<FileUploadAnswer><MaxFileSizeInBytes>3000000</MaxFileSizeInBytes><MinFileSizeInBytes>1000</MinFileSizeInBytes></FileUploadAnswer>",
+    ));
+    let html = render(&f);
+    assert!(html.contains("A file of 1,000 to 3,000,000 bytes."), "{html}");
+    assert!(html.contains(" required"), "{html}");
+    let errors = [AnswerError { question_identifier: "doc".into(), message: "Upload a file.".into() }];
+    let html = render_question_form(&f, Some(&vals(&[])), &errors);
+    assert!(html.contains("Choose your file again"), "{html}");
+    assert!(html.contains("aria-invalid=\"true\""), "{html}");
 }
 
 #[test]

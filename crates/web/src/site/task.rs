@@ -70,6 +70,8 @@ pub(super) struct TaskView {
     pub(super) frame_origins: String,
     /// A QuestionForm, rendered natively: the inside of its `<form>`, every value escaped.
     pub(super) form_html: Option<String>,
+    /// The form has FileUploadAnswer questions: it posts `multipart/form-data`.
+    pub(super) has_files: bool,
     pub(super) note: Option<&'static str>,
 }
 
@@ -98,6 +100,7 @@ pub(super) fn task_view(
         sandbox: TASK_SANDBOX,
         frame_origins: String::new(),
         form_html: None,
+        has_files: false,
         note: Some("This HIT's question cannot be read; ask its requester."),
     };
     let height = |h: u32| if h == 0 { FIT_HEIGHT_PX } else { h };
@@ -109,6 +112,7 @@ pub(super) fn task_view(
             sandbox: TASK_SANDBOX,
             frame_origins: st.site.task_origin.clone(),
             form_html: None,
+            has_files: false,
             note: None,
         },
         Ok(QuestionDocument::External(e)) => {
@@ -128,11 +132,13 @@ pub(super) fn task_view(
                 sandbox,
                 frame_origins: origin,
                 form_html: None,
+                has_files: false,
                 note: None,
             }
         }
         Ok(QuestionDocument::Form(f)) => TaskView {
             form_html: Some(render_question_form(&f, form_state.map(|s| s.0), form_state.map_or(&[], |s| s.1))),
+            has_files: f.questions().any(|q| matches!(q.answer, openturk_domain::question::AnswerSpecification::FileUpload(_))),
             note: None,
             ..none
         },

@@ -214,7 +214,7 @@ pub async fn work(
 
 /// The work page of an assignment, or what became of it. `form_state` is a QuestionForm's
 /// answers and errors after a failed submit.
-fn render_work(
+pub(super) fn render_work(
     requester: String,
     st: &AppState,
     v: &Visitor,
@@ -256,13 +256,20 @@ fn render_work(
 
 /// `POST /work/{assignment_id}/submit`: a QuestionForm's answers, checked by the service like
 /// every other submit; on a failed check the form comes back with the worker's input and each
-/// error next to its question. With auto-accept on, the group's next HIT opens.
+/// error next to its question. With auto-accept on, the group's next HIT opens. A form with
+/// file questions posts `multipart/form-data` (`work_files.rs`).
 pub async fn submit(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    req: axum::extract::Request,
 ) -> Response {
+    if crate::uploads::is_multipart(&headers) {
+        return super::work_files::submit_multipart(st, headers, id, req).await;
+    }
+    let Ok(body) = axum::body::to_bytes(req.into_body(), FORM_BODY_BYTES).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+    };
     let (v, worker, form) = match signed_in_post(&st, &headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -280,29 +287,55 @@ pub async fn submit(
         Ok(x) => x,
         Err(e) => return service_error(layout(&st, &v, "Your work was not submitted"), e),
     };
+    finish_submit(&st, &v, worker, (a, hit), auto, &fields, Vec::new()).await
+}
+
+/// The bound on a form posted without files (axum's default for bodies).
+const FORM_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Submits the posted fields (and files) of a QuestionForm's work page, and answers with the
+/// next page: the work's status, the next HIT with auto-accept, or the form again with errors.
+pub(super) async fn finish_submit(
+    st: &AppState,
+    v: &Visitor,
+    worker: String,
+    (a, hit): (Assignment, Hit),
+    auto: bool,
+    fields: &[(String, String)],
+    files: Vec<openturk_service::blobs::UploadedFile>,
+) -> Response {
+    let id = a.assignment_id.clone();
     let opts = QuestionParseOptions { allow_loopback_http: st.service.mode() == Mode::Sandbox };
     let Ok(QuestionDocument::Form(qf)) = parse_question(&hit.question, &opts) else {
         return message(
             StatusCode::CONFLICT,
-            layout(&st, &v, "Your work was not submitted"),
+            layout(st, v, "Your work was not submitted"),
             "This HIT's task is not a QuestionForm; submit it from its own page.",
         );
     };
-    let answers = answers_from_fields(&qf, &fields);
+    let answers = answers_from_fields(&qf, fields);
     let svc = st.service.clone();
     let (w, aid, sent) = (worker.clone(), id.clone(), answers.clone());
-    match blocking(&st.service, move || svc.submit(&w, &aid, &sent)).await {
+    let result = if files.is_empty() {
+        blocking(&st.service, move || svc.submit(&w, &aid, &sent)).await
+    } else {
+        // Storing the files writes to disk or a bucket: off the async threads.
+        tokio::task::spawn_blocking(move || svc.submit_with_files(&w, &aid, &sent, &files))
+            .await
+            .unwrap_or_else(|_| Err(openturk_service::Error::new(openturk_domain::ErrorKind::Internal, "the submit failed")))
+    };
+    match result {
         Ok(_) if auto => {
             let svc = st.service.clone();
             let group = hit.hit_group_id.clone();
             let next = blocking(&st.service, move || svc.accept_from_group(&worker, &group)).await;
-            opened(&st, &v, next, true)
+            opened(st, v, next, true)
         }
         Ok(_) => Redirect::to(&format!("/work/{id}")).into_response(),
         Err(openturk_service::Error::InvalidAnswers(errors)) => {
-            render_work(requester_of(&st, &hit).await, &st, &v, &a, &hit, auto, Some((&answers, &errors)))
+            render_work(requester_of(st, &hit).await, st, v, &a, &hit, auto, Some((&answers, &errors)))
         }
-        Err(e) => service_error(layout(&st, &v, "Your work was not submitted"), e),
+        Err(e) => service_error(layout(st, v, "Your work was not submitted"), e),
     }
 }
 

@@ -28,7 +28,7 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The signed-in worker, from the bearer token.
-pub(super) async fn worker(svc: &Service, headers: &HeaderMap) -> Result<String, WorkerApiError> {
+pub(crate) async fn worker(svc: &Service, headers: &HeaderMap) -> Result<String, WorkerApiError> {
     let token = bearer(headers).ok_or_else(|| {
         WorkerApiError::unauthenticated(
             "This call needs 'Authorization: Bearer <Token>'; get a token from POST /worker-api/v1/sessions",
@@ -322,14 +322,35 @@ impl Submit {
     }
 }
 
-pub async fn submit(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, b: Bytes) -> Res {
+/// `POST /assignments/{id}/submit`: JSON answers, or `multipart/form-data` with the files of
+/// FileUploadAnswer questions (see `crate::uploads` and docs/worker-api.md).
+pub async fn submit(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Res {
     let wid = worker(&st.service, &headers).await?;
+    if crate::uploads::is_multipart(&headers) {
+        return super::files::submit_multipart(&st, wid, id, req).await;
+    }
+    let b = axum::body::to_bytes(req.into_body(), JSON_BODY_BYTES)
+        .await
+        .map_err(|_| WorkerApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge", format!("The request body is larger than {JSON_BODY_BYTES} bytes")))?;
     let r: Submit = body(&b)?;
     let answers = r.into_answers();
     let svc = st.service.clone();
     let a = blocking(&st.service, move || svc.submit(&wid, &id, &answers)).await?;
-    Ok(Json(json!({ "AssignmentId": a.assignment_id, "AssignmentStatus": a.status.as_str(), "SubmitTime": a.submitted_at.map(seconds) }))
-        .into_response())
+    Ok(submitted(&a))
+}
+
+/// The bound on a JSON submit (axum's default for bodies).
+const JSON_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The response to a submit.
+pub(super) fn submitted(a: &Assignment) -> Response {
+    Json(json!({ "AssignmentId": a.assignment_id, "AssignmentStatus": a.status.as_str(), "SubmitTime": a.submitted_at.map(seconds) }))
+        .into_response()
 }
 
 pub async fn return_assignment(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Res {

@@ -3,6 +3,7 @@
 //! layer over the same service calls.
 
 mod error;
+mod files;
 mod handlers;
 mod messages;
 mod qualifications;
@@ -30,7 +31,11 @@ pub fn routes() -> Router<AppState> {
         .route("/hits/{hit_id}", get(handlers::preview_hit))
         .route("/hits/{hit_id}/accept", post(handlers::accept_hit))
         .route("/assignments", get(handlers::assignments))
-        .route("/assignments/{assignment_id}/submit", post(handlers::submit))
+        // Multipart submits carry files: their bound follows from the HIT (`crate::uploads`).
+        .route(
+            "/assignments/{assignment_id}/submit",
+            post(handlers::submit).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/assignments/{assignment_id}/return", post(handlers::return_assignment))
         .route("/qualifications", get(qualifications::mine))
         .route("/qualification-types", get(qualifications::requestable))

@@ -1,0 +1,148 @@
+//! Files sent as answers (FileUploadAnswer questions): reading a `multipart/form-data` submit,
+//! shared by the worker API and the website, and `GET /files/{token}`, where GetFileUploadURL's
+//! URLs lead.
+//!
+//! A multipart submit is read only after the caller is known and its assignment found, and only
+//! up to a bound that follows from the HIT: its file questions times the server's file limit,
+//! plus room for the text answers.
+
+use crate::AppState;
+use axum::extract::{FromRequest, Multipart, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use openturk_domain::model::{Hit, Mode};
+use openturk_domain::question::{parse_question, AnswerSpecification, QuestionDocument, QuestionParseOptions};
+use openturk_service::blobs::UploadedFile;
+
+/// Room for the text fields of a multipart submit.
+const TEXT_BYTES: u64 = 2 * 1024 * 1024;
+/// The most parts a multipart submit may have (externalSubmit takes 5,000 fields too).
+const MAX_PARTS: usize = 5000;
+
+/// A multipart submit: its text fields in order, and its files.
+pub(crate) struct MultipartForm {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<UploadedFile>,
+}
+
+/// Why a multipart body could not be read.
+pub(crate) struct ReadError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+/// How many FileUploadAnswer questions the HIT's form has.
+pub(crate) fn file_questions(hit: &Hit, mode: Mode) -> usize {
+    let opts = QuestionParseOptions { allow_loopback_http: mode == Mode::Sandbox };
+    match parse_question(&hit.question, &opts) {
+        Ok(QuestionDocument::Form(f)) => {
+            f.questions().filter(|q| matches!(q.answer, AnswerSpecification::FileUpload(_))).count()
+        }
+        _ => 0,
+    }
+}
+
+/// Reads a multipart body. Parts with a file name are files (named by their question), others
+/// are text fields. A part with an empty file name and no bytes is a file input left empty,
+/// which browsers send all the same: it is no file. The body may hold at most
+/// `file_questions` files of at most `max_file_bytes` each.
+pub(crate) async fn read(
+    req: axum::extract::Request,
+    file_questions: usize,
+    max_file_bytes: u64,
+) -> Result<MultipartForm, ReadError> {
+    let bad = |status: StatusCode, message: String| ReadError { status, message };
+    let limit = max_file_bytes.saturating_mul(file_questions as u64).saturating_add(TEXT_BYTES);
+    let mut mp = Multipart::from_request(req, &())
+        .await
+        .map_err(|e| bad(StatusCode::BAD_REQUEST, format!("The multipart/form-data body cannot be read: {e}")))?;
+    let mut form = MultipartForm { fields: Vec::new(), files: Vec::new() };
+    let mut total: u64 = 0;
+    let mut parts = 0usize;
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(bad(StatusCode::BAD_REQUEST, format!("The multipart/form-data body cannot be read: {e}"))),
+        };
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(bad(StatusCode::PAYLOAD_TOO_LARGE, format!("The form has more than {MAX_PARTS} parts.")));
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let mut field = field;
+        let mut bytes: Vec<u8> = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(c)) => {
+                    total += c.len() as u64;
+                    if total > limit {
+                        return Err(bad(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            format!(
+                                "The upload is larger than this server takes: at most {max_file_bytes} bytes per file, for {file_questions} file question(s)."
+                            ),
+                        ));
+                    }
+                    bytes.extend_from_slice(&c);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(bad(StatusCode::BAD_REQUEST, format!("The multipart/form-data body cannot be read: {e}")))
+                }
+            }
+        }
+        match file_name {
+            Some(f) if f.is_empty() && bytes.is_empty() => {}
+            Some(_) => form.files.push(UploadedFile { question_identifier: name, bytes }),
+            None => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| bad(StatusCode::BAD_REQUEST, format!("The form field '{name}' is not UTF-8 text.")))?;
+                form.fields.push((name, text));
+            }
+        }
+    }
+    Ok(form)
+}
+
+/// `GET /files/{token}`: a file uploaded as an answer, for whoever holds a GetFileUploadURL URL
+/// that has not expired. Always a download, never a page: `Content-Disposition: attachment`,
+/// `application/octet-stream`, `nosniff`, and a CSP sandbox in case a browser renders it anyway.
+pub async fn download(State(st): State<AppState>, Path(token): Path<String>) -> Response {
+    let svc = st.service.clone();
+    // The file is read from disk (or the bucket): off the async threads.
+    let r = tokio::task::spawn_blocking(move || svc.download_file(&token)).await;
+    match r {
+        Ok(Ok(f)) => {
+            let mut resp = f.bytes.into_response();
+            let h = resp.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", f.file_key)) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            resp
+        }
+        Ok(Err(e)) if e.kind() == openturk_domain::ErrorKind::NotFound => (
+            StatusCode::NOT_FOUND,
+            "No file at this address: the link is wrong, has expired (links from GetFileUploadURL last 60 seconds), or its HIT was disposed of.",
+        )
+            .into_response(),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "a file download failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "The file cannot be read now; try again.").into_response()
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    }
+}
