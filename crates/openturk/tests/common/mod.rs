@@ -137,6 +137,14 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        // Uploaded files in a directory of the test's, with links on the task origin and the
+        // deleter running, as `openturk serve` does.
+        let blobs = openturk_service::blobs::DirStore::open(dir.join("blobs")).unwrap();
+        service.set_blob_store(
+            openturk_service::blobs::BlobStore::Dir(blobs),
+            &openturk_web::site::SiteConfig::local(addr).task_origin,
+        );
+        tokio::spawn(service.clone().run_blob_deleter(std::future::pending()));
         let state = openturk_web::AppState::new(service.clone(), Some(clock.clone()))
             .with_site(openturk_web::site::SiteConfig::local(addr));
         let sigv4 = state.sigv4.clone();

@@ -1,0 +1,331 @@
+//! FileUploadAnswer questions end to end, on both backends: uploads through the worker API's
+//! multipart submit and through the site's form (multipart as a browser sends it), the size
+//! checks, the answer document, GetFileUploadURL (the exact bytes, 60 seconds by the marketplace
+//! clock, the owner only) and deletion when the HIT is disposed of.
+
+mod common;
+
+use aws_sdk_mturk::operation::get_file_upload_url::GetFileUploadURLError;
+use common::{err, TestServer};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+/// A 2005-10-01 QuestionForm (FileUploadAnswer is not in the 2017-11-06 schema): a required file
+/// of 5 to 1,000 bytes and a caption.
+const FORM: &str = r#"<QuestionForm xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd">
+  <Question>
+    <QuestionIdentifier>photo</QuestionIdentifier>
+    <IsRequired>true</IsRequired>
+    <QuestionContent><Text>Upload your photo.</Text></QuestionContent>
+    <AnswerSpecification>
+      <FileUploadAnswer><MaxFileSizeInBytes>1000</MaxFileSizeInBytes><MinFileSizeInBytes>5</MinFileSizeInBytes></FileUploadAnswer>
+    </AnswerSpecification>
+  </Question>
+  <Question>
+    <QuestionIdentifier>caption</QuestionIdentifier>
+    <QuestionContent><Text>A caption.</Text></QuestionContent>
+    <AnswerSpecification><FreeTextAnswer/></AnswerSpecification>
+  </Question>
+</QuestionForm>"#;
+
+/// Bytes no text path would keep: NUL, invalid UTF-8, and markup a browser could sniff as HTML.
+fn payload(n: usize) -> Vec<u8> {
+    let mut b = b"<html><script>alert(1)</script>\x00\xff\xfe".to_vec();
+    b.extend((0..n.saturating_sub(b.len())).map(|i| (i % 251) as u8));
+    b.truncate(n);
+    b
+}
+
+const BOUNDARY: &str = "----WebKitFormBoundaryOpenTurkTest7MA4YWxk";
+
+/// A `multipart/form-data` body as a browser builds it: text fields, then files (a file part has
+/// a `filename` and a Content-Type).
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (name, value) in fields {
+        b.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes());
+    }
+    for (name, filename, bytes) in files {
+        b.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .bytes(),
+        );
+        b.extend_from_slice(bytes);
+        b.extend(b"\r\n");
+    }
+    b.extend(format!("--{BOUNDARY}--\r\n").bytes());
+    b
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn api_submit_files(s: &TestServer, token: &str, aid: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
+    let r = http()
+        .post(format!("{}/worker-api/v1/assignments/{aid}/submit", s.endpoint()))
+        .bearer_auth(token)
+        .header(CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let st = r.status().as_u16();
+    (st, serde_json::from_str(&r.text().await.unwrap()).unwrap_or_default())
+}
+
+async fn new_hit(s: &TestServer) -> String {
+    let hit = common::create_hit(&s.client()).question(FORM).send().await.unwrap();
+    hit.hit().unwrap().hit_id().unwrap().to_string()
+}
+
+async fn file_url(s: &TestServer, aid: &str, q: &str) -> Result<String, GetFileUploadURLError> {
+    s.client()
+        .get_file_upload_url()
+        .assignment_id(aid)
+        .question_identifier(q)
+        .send()
+        .await
+        .map(|o| o.file_upload_url().unwrap().to_string())
+        .map_err(|e| e.into_service_error())
+}
+
+fn turk_code(e: &GetFileUploadURLError) -> String {
+    match e {
+        GetFileUploadURLError::RequestError(r) => r.turk_error_code().unwrap_or("").to_string(),
+        other => panic!("expected a RequestError, got {other:?}"),
+    }
+}
+
+/// The uploaded file's key in the answer document, checking its size is there too.
+async fn answer_of(s: &TestServer, hit_id: &str) -> String {
+    let out = s.client().list_assignments_for_hit().hit_id(hit_id).send().await.unwrap();
+    out.assignments()[0].answer().unwrap().to_string()
+}
+
+fn key_in(answer: &str) -> String {
+    let start = answer.find("<UploadedFileKey>").expect("an UploadedFileKey") + "<UploadedFileKey>".len();
+    answer[start..start + answer[start..].find('<').unwrap()].to_string()
+}
+
+/// Waits (the deleter runs after the disposal commits) until `path` is gone.
+async fn gone(path: &std::path::Path) -> bool {
+    for _ in 0..100 {
+        if !path.exists() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+both_backends!(worker_api_upload_download_expiry_owner_and_disposal, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let hit_id = new_hit(&s).await;
+    let (_, token) = s.worker("file_worker").await;
+    let (st, a) = s.worker_call(Method::POST, &format!("/hits/{hit_id}/accept"), &token, None).await;
+    assert_eq!(st, 201, "{a}");
+    let aid = a["AssignmentId"].as_str().unwrap().to_string();
+
+    // A file question is answered by a file only: values of one's own are refused.
+    let (st, v) = s
+        .worker_call(
+            Method::POST,
+            &format!("/assignments/{aid}/submit"),
+            &token,
+            Some(json!({"Answers": {"photo": ["10", "FORGEDKEY"], "caption": "x"}})),
+        )
+        .await;
+    assert_eq!(st, 422, "{v}");
+    assert!(v["Error"]["Message"].as_str().unwrap().contains("send the file itself"), "{v}");
+    // Required, and within 5..=1000 bytes.
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[("caption", "none")], &[])).await;
+    assert_eq!((st, v["Error"]["Questions"][0]["Message"].as_str()), (422, Some("Upload a file.")), "{v}");
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "a.bin", b"abc")])).await;
+    assert_eq!(st, 422, "{v}");
+    assert_eq!(
+        v["Error"]["Questions"][0]["Message"].as_str(),
+        Some("The file must be at least 5 bytes (3 bytes given); upload a different file.")
+    );
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "a.bin", &payload(1001))])).await;
+    assert_eq!(st, 422, "{v}");
+    assert!(v["Error"]["Questions"][0]["Message"].as_str().unwrap().contains("at most 1000 bytes (1001 bytes given)"), "{v}");
+    // A file for a question that takes none.
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("caption", "c.txt", b"hello")])).await;
+    assert_eq!(st, 422, "{v}");
+    assert!(v["Error"]["Message"].as_str().unwrap().contains("not a FileUploadAnswer question"), "{v}");
+    // Refused submits stored nothing.
+    let stored = s.dir.join("blobs/uploads");
+    assert!(!stored.exists() || std::fs::read_dir(&stored).unwrap().next().is_none(), "nothing stored yet");
+
+    let bytes = payload(777);
+    let (st, v) =
+        api_submit_files(&s, &token, &aid, multipart(&[("caption", "my cat")], &[("photo", "cat.jpg", &bytes)])).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["AssignmentStatus"], "Submitted");
+
+    // The answer document carries the size and the key, as the API Reference shows.
+    let answer = answer_of(&s, &hit_id).await;
+    let key = key_in(&answer);
+    assert!(
+        answer.contains(&format!(
+            "<Answer><QuestionIdentifier>photo</QuestionIdentifier><UploadedFileSizeInBytes>777</UploadedFileSizeInBytes><UploadedFileKey>{key}</UploadedFileKey></Answer>"
+        )),
+        "{answer}"
+    );
+    assert!(answer.contains("<FreeText>my cat</FreeText>"), "{answer}");
+    assert!(stored.join(&key).exists(), "the file is in the store under its key");
+
+    // GetFileUploadURL: a link on the server's own (task) origin that downloads the exact bytes,
+    // as a download.
+    let url = file_url(&s, &aid, "photo").await.unwrap();
+    assert!(url.starts_with(&format!("http://localhost:{}/files/", s.addr.port())), "{url}");
+    let r = http().get(&url).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let h = r.headers().clone();
+    assert_eq!(h["content-type"], "application/octet-stream");
+    assert_eq!(h["content-disposition"], format!("attachment; filename=\"{key}\"").as_str());
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..]);
+
+    // Valid for 60 seconds by the marketplace clock.
+    s.advance(59).await;
+    assert_eq!(http().get(&url).send().await.unwrap().status(), StatusCode::OK);
+    s.advance(1).await;
+    assert_eq!(http().get(&url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    // A tampered link is no link.
+    let fresh = file_url(&s, &aid, "photo").await.unwrap();
+    let tampered = format!("{}0", &fresh[..fresh.len() - 1]);
+    assert_eq!(http().get(&tampered).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // Errors: a question without a file, an unknown assignment, another requester.
+    let e = file_url(&s, &aid, "caption").await.unwrap_err();
+    assert_eq!(turk_code(&e), "AWS.MechanicalTurk.InvalidParameterValue");
+    let msg = aws_sdk_mturk::error::ProvideErrorMetadata::message(&e).unwrap_or_default().to_string();
+    assert!(msg.contains("has no uploaded file for QuestionIdentifier 'caption'"), "{msg}");
+    let e = file_url(&s, "3ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", "photo").await.unwrap_err();
+    assert_eq!(turk_code(&e), "AWS.MechanicalTurk.AssignmentDoesNotExist");
+    let other = common::sync(|| s.service.create_requester("other")).unwrap();
+    let (code, msg) = err(
+        s.client_with(&other.access_key_id, &other.secret_access_key)
+            .get_file_upload_url()
+            .assignment_id(&aid)
+            .question_identifier("photo")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(code, "RequestError");
+    assert!(msg.contains(&format!("Assignment {aid} does not exist")), "{msg}");
+
+    // Disposal deletes the file: the link dies at once, GetFileUploadURL fails, and the bytes
+    // leave the store once the disposal has committed.
+    c.approve_assignment().assignment_id(&aid).send().await.unwrap();
+    let fresh = file_url(&s, &aid, "photo").await.unwrap();
+    c.delete_hit().hit_id(&hit_id).send().await.unwrap();
+    assert_eq!(http().get(&fresh).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let e = file_url(&s, &aid, "photo").await.unwrap_err();
+    assert_eq!(turk_code(&e), "AWS.MechanicalTurk.AssignmentDoesNotExist");
+    assert!(gone(&stored.join(&key)).await, "the file is deleted from the store");
+    s.verify_ledger();
+});
+
+/// A signed-in site visitor: its Cookie header.
+async fn site_worker(s: &TestServer, name: &str) -> String {
+    let (_, token) = s.worker(name).await;
+    format!("openturk_session={token}")
+}
+
+fn csrf(page: &str) -> String {
+    let key = r#"name="csrf" value=""#;
+    let at = page.find(key).expect("a form with a CSRF token") + key.len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
+async fn site_post(s: &TestServer, path: &str, cookie: &str, body: Vec<u8>) -> (StatusCode, String, String) {
+    let r = http()
+        .post(format!("{}{path}", s.endpoint()))
+        .header(COOKIE, cookie)
+        .header(CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let loc = r.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status(), loc, r.text().await.unwrap())
+}
+
+both_backends!(the_site_form_uploads_a_file, |b| async move {
+    let s = TestServer::start(b).await;
+    let hit_id = new_hit(&s).await;
+    let cookie = site_worker(&s, "site_file_worker").await;
+    let preview = http()
+        .get(format!("{}/hits/{hit_id}/preview", s.endpoint()))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = http()
+        .post(format!("{}/hits/{hit_id}/accept", s.endpoint()))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", csrf(&preview))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let work_path = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let aid = work_path.trim_start_matches("/work/").split('?').next().unwrap().to_string();
+
+    // The work page: a multipart form with a file input named by the question.
+    let page =
+        http().get(format!("{}{work_path}", s.endpoint())).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"enctype="multipart/form-data""#), "{page}");
+    assert!(page.contains(r#"<input type="file" id="qf-1-first" name="photo" required"#), "{page}");
+    assert!(page.contains("A file of 5 to 1,000 bytes."), "{page}");
+    let token = csrf(&page);
+    let submit = format!("/work/{aid}/submit");
+
+    // Without the CSRF token: refused, nothing stored.
+    let (st, _, _) = site_post(&s, &submit, &cookie, multipart(&[("caption", "x")], &[("photo", "a.bin", b"hello")])).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // Too small: the form again, the error next to the question, the caption kept.
+    let (st, _, body) = site_post(
+        &s,
+        &submit,
+        &cookie,
+        multipart(&[("csrf", &token), ("caption", "kept caption")], &[("photo", "tiny.bin", b"abc")]),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("The file must be at least 5 bytes (3 bytes given); upload a different file."), "{body}");
+    assert!(body.contains("kept caption") && body.contains("Choose your file again"), "{body}");
+    // No file chosen: a browser still sends the empty file input.
+    let (st, _, body) =
+        site_post(&s, &submit, &cookie, multipart(&[("csrf", &token), ("caption", "c")], &[("photo", "", b"")])).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("Upload a file."), "{body}");
+
+    let bytes = payload(321);
+    let (st, loc, body) = site_post(
+        &s,
+        &submit,
+        &cookie,
+        multipart(&[("csrf", &token), ("caption", "from the site")], &[("photo", "picture.png", &bytes)]),
+    )
+    .await;
+    assert_eq!((st, loc.as_str()), (StatusCode::SEE_OTHER, format!("/work/{aid}").as_str()), "{body}");
+
+    let answer = answer_of(&s, &hit_id).await;
+    assert!(answer.contains("<UploadedFileSizeInBytes>321</UploadedFileSizeInBytes>"), "{answer}");
+    let url = file_url(&s, &aid, "photo").await.unwrap();
+    let got = http().get(&url).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(got.as_ref(), &bytes[..]);
+    let _ = key_in(&answer);
+});
