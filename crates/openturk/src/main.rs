@@ -394,7 +394,7 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         site.check().map_err(|e| anyhow::anyhow!("site.origin and site.task_origin: {e}"))?;
         // Uploaded files' download links are served on the task origin, the host for content
         // nobody vouches for (they are downloads, never pages, either way).
-        let blobs = blob_store(&config).await?;
+        let blobs = blob_store(&config)?;
         let blobs_line = format!("{blobs:?}");
         svc.set_blob_store(blobs, &site.task_origin);
         // A closed stdout (a supervisor that stopped reading) must not stop the server.
@@ -458,7 +458,7 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
 }
 
 /// The blob store `[blobs]` configures.
-async fn blob_store(config: &Config) -> Result<openturk_service::blobs::BlobStore> {
+fn blob_store(config: &Config) -> Result<openturk_service::blobs::BlobStore> {
     use openturk_service::blobs::{BlobStore, DirStore};
     match config.blobs.store {
         config::BlobStoreKind::Dir => {
@@ -466,7 +466,9 @@ async fn blob_store(config: &Config) -> Result<openturk_service::blobs::BlobStor
             Ok(BlobStore::Dir(DirStore::open(dir).map_err(|e| anyhow!(e))?))
         }
         config::BlobStoreKind::S3 => {
-            bail!("blobs.store = \"s3\" is not available in this build yet")
+            let aws = openturk_service::aws::Aws::new(config.aws.settings())?;
+            let bucket = config.blobs.bucket.clone().unwrap_or_default();
+            Ok(BlobStore::S3(openturk_service::blobs::s3::S3Store::new(aws, bucket)))
         }
     }
 }

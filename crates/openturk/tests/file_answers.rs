@@ -329,3 +329,100 @@ both_backends!(the_site_form_uploads_a_file, |b| async move {
     assert_eq!(got.as_ref(), &bytes[..]);
     let _ = key_in(&answer);
 });
+
+both_backends!(the_s3_store_against_moto, |b| async move {
+    use openturk_service::blobs::{s3::S3Store, BlobStore};
+    let moto = common::sync(common::moto::Moto::start);
+    let aws = moto.aws();
+    aws.s3_create_bucket("openturk-files").await.unwrap();
+    let s = TestServer::start(b).await;
+    s.service.set_blob_store(BlobStore::S3(S3Store::new(aws.clone(), "openturk-files")), "http://unused.invalid");
+    let c = s.client();
+    let hit_id = new_hit(&s).await;
+    let (_, token) = s.worker("s3_worker").await;
+    let (_, a) = s.worker_call(Method::POST, &format!("/hits/{hit_id}/accept"), &token, None).await;
+    let aid = a["AssignmentId"].as_str().unwrap().to_string();
+
+    // Size checks come before anything is stored.
+    let (st, _) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "a.bin", b"abc")])).await;
+    assert_eq!(st, 422);
+    let bytes = payload(999);
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "scan.pdf", &bytes)])).await;
+    assert_eq!(st, 200, "{v}");
+
+    // The object is in the bucket under the answer's key.
+    let answer = answer_of(&s, &hit_id).await;
+    assert!(answer.contains("<UploadedFileSizeInBytes>999</UploadedFileSizeInBytes>"), "{answer}");
+    let key = key_in(&answer);
+    let object = format!("uploads/{key}");
+    assert_eq!(aws.s3_get("openturk-files", &object).await.unwrap().as_deref(), Some(&bytes[..]));
+
+    // GetFileUploadURL: a URL presigned for 60 seconds that downloads the exact bytes from the bucket.
+    let url = file_url(&s, &aid, "photo").await.unwrap();
+    assert!(url.starts_with(&format!("{}/openturk-files/uploads/{key}?", moto.url)), "{url}");
+    assert!(url.contains("X-Amz-Expires=60"), "{url}");
+    let r = http().get(&url).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..]);
+    let other = common::sync(|| s.service.create_requester("other")).unwrap();
+    let e = s
+        .client_with(&other.access_key_id, &other.secret_access_key)
+        .get_file_upload_url()
+        .assignment_id(&aid)
+        .question_identifier("photo")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(turk_code(&e), "AWS.MechanicalTurk.AssignmentDoesNotExist");
+
+    // Disposal deletes the object from the bucket.
+    c.approve_assignment().assignment_id(&aid).send().await.unwrap();
+    c.delete_hit().hit_id(&hit_id).send().await.unwrap();
+    let e = file_url(&s, &aid, "photo").await.unwrap_err();
+    assert_eq!(turk_code(&e), "AWS.MechanicalTurk.AssignmentDoesNotExist");
+    let mut deleted = false;
+    for _ in 0..100 {
+        if aws.s3_get("openturk-files", &object).await.unwrap().is_none() {
+            deleted = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(deleted, "the object is deleted from the bucket");
+});
+
+both_backends!(an_upload_whose_submit_never_committed_is_deleted_after_its_grace, |b| async move {
+    let s = TestServer::start(b).await;
+    let hit_id = new_hit(&s).await;
+    // What a crash between storing a file and its submit's commit leaves: the bytes in the store
+    // and a staged row, due an hour later.
+    let store = s.dir.join("blobs/uploads");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(store.join("ORPHAN0001"), b"left behind").unwrap();
+    let now = s.service.now();
+    common::sync(|| {
+        s.service.db().write(|tx: &mut dyn openturk_storage::Tx| {
+            tx.execute(
+                "INSERT INTO file_uploads (file_key, hit_id, assignment_id, question_identifier, size_bytes, state,
+                     created_at, delete_at) VALUES ('ORPHAN0001', ?, 'A', 'photo', 11, 'staged', ?, ?)",
+                openturk_storage::params![hit_id.as_str(), now, now + 3600 * 1000],
+            )
+        })
+    })
+    .unwrap();
+    s.advance(3599).await;
+    // The deleter's pass, run here rather than waited for.
+    assert_eq!(common::sync(|| s.service.delete_due_files()).unwrap(), 0);
+    assert!(store.join("ORPHAN0001").exists(), "kept during its grace period");
+    s.advance(1).await;
+    common::sync(|| s.service.delete_due_files()).unwrap();
+    assert!(gone(&store.join("ORPHAN0001")).await, "deleted once its grace period is over");
+    let left = common::sync(|| {
+        s.service.db().read(|tx: &mut dyn openturk_storage::Tx| {
+            tx.query_one("SELECT COUNT(*) AS n FROM file_uploads", &[]).map(|r| r.i64("n").unwrap())
+        })
+    })
+    .unwrap();
+    assert_eq!(left, 0, "its row is gone too");
+});

@@ -29,6 +29,7 @@
 //! marketplace clock ([`token`]); for S3, a presigned GET URL.
 
 mod dir;
+pub mod s3;
 pub mod token;
 mod uploads;
 
@@ -52,12 +53,14 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
 #[derive(Clone)]
 pub enum BlobStore {
     Dir(DirStore),
+    S3(s3::S3Store),
 }
 
 impl std::fmt::Debug for BlobStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BlobStore::Dir(d) => write!(f, "directory {}", d.root().display()),
+            BlobStore::S3(s) => write!(f, "S3 bucket {}", s.bucket()),
         }
     }
 }
@@ -68,6 +71,7 @@ impl BlobStore {
     pub fn put(&self, key: &str, bytes: &[u8]) -> Result<(), String> {
         match self {
             BlobStore::Dir(d) => d.put(key, bytes),
+            BlobStore::S3(s) => s.put(key, bytes),
         }
     }
 
@@ -75,6 +79,7 @@ impl BlobStore {
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
         match self {
             BlobStore::Dir(d) => d.get(key),
+            BlobStore::S3(s) => s.get(key),
         }
     }
 
@@ -82,6 +87,7 @@ impl BlobStore {
     pub fn delete(&self, key: &str) -> Result<(), String> {
         match self {
             BlobStore::Dir(d) => d.delete(key),
+            BlobStore::S3(s) => s.delete(key),
         }
     }
 }

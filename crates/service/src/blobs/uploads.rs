@@ -222,6 +222,9 @@ impl Service {
                 let t = token::sign(&key, &file_key, self.now() + DOWNLOAD_URL_SECS * 1000);
                 Ok(format!("{origin}/files/{t}"))
             }
+            BlobStore::S3(s3) => s3.presign_get(&object_name(&file_key), self.now() / 1000, DOWNLOAD_URL_SECS).map_err(|e| {
+                Error::new(ErrorKind::Internal, format!("cannot presign the download of uploaded file {file_key}: {e}"))
+            }),
         }
     }
 

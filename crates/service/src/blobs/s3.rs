@@ -1,0 +1,52 @@
+//! The blob store in an S3 (or S3-compatible) bucket, through `openturk-aws`: what replicas use,
+//! since they must all see the same files. Downloads are presigned GET URLs.
+
+use crate::aws::Aws;
+use std::future::Future;
+
+#[derive(Clone)]
+pub struct S3Store {
+    aws: Aws,
+    bucket: String,
+}
+
+/// Waits for an `openturk-aws` call from the service's synchronous code. Inside the server's
+/// (multi-threaded) runtime the thread is handed over while it waits (`block_in_place`), so an
+/// async worker thread (where calls run in place on SQLite) does not stall the others.
+fn wait<F: Future>(f: F) -> F::Output {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) => tokio::task::block_in_place(|| h.block_on(f)),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for an S3 call")
+            .block_on(f),
+    }
+}
+
+impl S3Store {
+    pub fn new(aws: Aws, bucket: impl Into<String>) -> S3Store {
+        S3Store { aws, bucket: bucket.into() }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    pub fn put(&self, key: &str, bytes: &[u8]) -> Result<(), String> {
+        wait(self.aws.s3_put(&self.bucket, key, bytes.to_vec(), "application/octet-stream")).map_err(|e| e.to_string())
+    }
+
+    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        wait(self.aws.s3_get(&self.bucket, key)).map_err(|e| e.to_string())
+    }
+
+    pub fn delete(&self, key: &str) -> Result<(), String> {
+        wait(self.aws.s3_delete(&self.bucket, key)).map_err(|e| e.to_string())
+    }
+
+    /// A presigned GET URL, valid `expires_secs` from `now_epoch_secs`.
+    pub fn presign_get(&self, key: &str, now_epoch_secs: i64, expires_secs: i64) -> Result<String, String> {
+        wait(self.aws.s3_presign_get(&self.bucket, key, now_epoch_secs, expires_secs)).map_err(|e| e.to_string())
+    }
+}
