@@ -153,7 +153,10 @@ both_backends!(worker_api_upload_download_expiry_owner_and_disposal, |b| async m
     );
     let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "a.bin", &payload(1001))])).await;
     assert_eq!(st, 422, "{v}");
-    assert!(v["Error"]["Questions"][0]["Message"].as_str().unwrap().contains("at most 1000 bytes (1001 bytes given)"), "{v}");
+    assert!(
+        v["Error"]["Questions"][0]["Message"].as_str().unwrap().contains("at most 1000 bytes (1001 bytes given)"),
+        "{v}"
+    );
     // A file for a question that takes none.
     let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("caption", "c.txt", b"hello")])).await;
     assert_eq!(st, 422, "{v}");
@@ -210,15 +213,14 @@ both_backends!(worker_api_upload_download_expiry_owner_and_disposal, |b| async m
     let e = file_url(&s, "3ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", "photo").await.unwrap_err();
     assert_eq!(turk_code(&e), "AWS.MechanicalTurk.AssignmentDoesNotExist");
     let other = common::sync(|| s.service.create_requester("other")).unwrap();
-    let (code, msg) = err(
-        s.client_with(&other.access_key_id, &other.secret_access_key)
-            .get_file_upload_url()
-            .assignment_id(&aid)
-            .question_identifier("photo")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let (code, msg) = err(s
+        .client_with(&other.access_key_id, &other.secret_access_key)
+        .get_file_upload_url()
+        .assignment_id(&aid)
+        .question_identifier("photo")
+        .send()
+        .await
+        .unwrap_err());
     assert_eq!(code, "RequestError");
     assert!(msg.contains(&format!("Assignment {aid} does not exist")), "{msg}");
 
@@ -284,8 +286,15 @@ both_backends!(the_site_form_uploads_a_file, |b| async move {
     let aid = work_path.trim_start_matches("/work/").split('?').next().unwrap().to_string();
 
     // The work page: a multipart form with a file input named by the question.
-    let page =
-        http().get(format!("{}{work_path}", s.endpoint())).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    let page = http()
+        .get(format!("{}{work_path}", s.endpoint()))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(r#"enctype="multipart/form-data""#), "{page}");
     assert!(page.contains(r#"<input type="file" id="qf-1-first" name="photo" required"#), "{page}");
     assert!(page.contains("A file of 5 to 1,000 bytes."), "{page}");
@@ -293,7 +302,8 @@ both_backends!(the_site_form_uploads_a_file, |b| async move {
     let submit = format!("/work/{aid}/submit");
 
     // Without the CSRF token: refused, nothing stored.
-    let (st, _, _) = site_post(&s, &submit, &cookie, multipart(&[("caption", "x")], &[("photo", "a.bin", b"hello")])).await;
+    let (st, _, _) =
+        site_post(&s, &submit, &cookie, multipart(&[("caption", "x")], &[("photo", "a.bin", b"hello")])).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     // Too small: the form again, the error next to the question, the caption kept.
     let (st, _, body) = site_post(

@@ -296,7 +296,12 @@ impl Service {
     /// The requester's own assignment, submitted or reviewed, of a HIT not disposed of:
     /// "Requesters can only retrieve their own assignments for HITs that they have not
     /// disposed of." Anything else does not exist for the caller.
-    pub(crate) fn own_assignment(&self, tx: &mut dyn Tx, requester_id: &str, assignment_id: &str) -> Result<Assignment> {
+    pub(crate) fn own_assignment(
+        &self,
+        tx: &mut dyn Tx,
+        requester_id: &str,
+        assignment_id: &str,
+    ) -> Result<Assignment> {
         let visible = |a: &Assignment| {
             a.requester_id == requester_id
                 && matches!(

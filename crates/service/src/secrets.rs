@@ -28,7 +28,8 @@ impl Sealer {
     /// A 256-bit key for `purpose`, derived from the master key (HMAC-SHA256).
     pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
         use hmac::Mac;
-        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.derive).expect("HMAC takes any key length");
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.derive).expect("HMAC takes any key length");
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()
     }

@@ -70,7 +70,9 @@ pub(crate) async fn read(
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Err(bad(StatusCode::BAD_REQUEST, format!("The multipart/form-data body cannot be read: {e}"))),
+            Err(e) => {
+                return Err(bad(StatusCode::BAD_REQUEST, format!("The multipart/form-data body cannot be read: {e}")))
+            }
         };
         parts += 1;
         if parts > MAX_PARTS {
@@ -96,7 +98,10 @@ pub(crate) async fn read(
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    return Err(bad(StatusCode::BAD_REQUEST, format!("The multipart/form-data body cannot be read: {e}")))
+                    return Err(bad(
+                        StatusCode::BAD_REQUEST,
+                        format!("The multipart/form-data body cannot be read: {e}"),
+                    ))
                 }
             }
         }

@@ -46,7 +46,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::form::{AnswerSpecification, FileUploadAnswer, FreeTextAnswer, IsNumeric, LengthConstraint, QuestionForm, SelectionAnswer};
+use super::form::{
+    AnswerSpecification, FileUploadAnswer, FreeTextAnswer, IsNumeric, LengthConstraint, QuestionForm, SelectionAnswer,
+};
 
 /// Compiled-program size limit for one `AnswerFormatRegex` (bytes), and the lazy DFA's cache
 /// limit. Requesters supply the patterns, so both are bounded; a larger pattern is not enforced.
@@ -256,7 +258,9 @@ fn check_selection(spec: &SelectionAnswer, values: &[&str], required: bool) -> R
 fn check_file_upload(spec: &FileUploadAnswer, values: &[&str], required: bool) -> Result<(), String> {
     let size = match values {
         [] => return if required { Err("Upload a file.".into()) } else { Ok(()) },
-        [size, key] if !key.is_empty() => size.parse::<u64>().map_err(|_| "Upload a file as the answer.".to_string())?,
+        [size, key] if !key.is_empty() => {
+            size.parse::<u64>().map_err(|_| "Upload a file as the answer.".to_string())?
+        }
         _ => return Err("Upload a file as the answer; text cannot answer this question.".into()),
     };
     let bytes = |n: u64| plural(n, "byte", "bytes");

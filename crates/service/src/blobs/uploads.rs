@@ -3,6 +3,7 @@
 //! (See the module documentation of `blobs` for the sequence and why.)
 
 use super::{object_name, token, BlobStore, DOWNLOAD_URL_SECS, ORPHAN_GRACE_MS};
+use crate::assignments::Answers;
 use crate::error::{Error, Result};
 use crate::{not_found, Service};
 use openturk_domain::clock::Millis;
@@ -51,7 +52,7 @@ pub(crate) fn plan(
     answers: &[(String, Vec<String>)],
     files: &[UploadedFile],
     max_file_bytes: u64,
-) -> Result<(Vec<(String, Vec<String>)>, Vec<PlannedFile>)> {
+) -> Result<(Answers, Vec<PlannedFile>)> {
     let Some(form) = doc.as_form() else {
         if let Some(f) = files.first() {
             return Err(Error::invalid(format!(
@@ -64,7 +65,7 @@ pub(crate) fn plan(
     let is_file_question =
         |id: &str| matches!(form.question(id).map(|q| &q.answer), Some(AnswerSpecification::FileUpload(_)));
     let mut errors = Vec::new();
-    let mut out: Vec<(String, Vec<String>)> = Vec::with_capacity(answers.len() + files.len());
+    let mut out: Answers = Vec::with_capacity(answers.len() + files.len());
     for (name, values) in answers {
         if is_file_question(name) {
             if values.iter().any(|v| !v.is_empty()) {
@@ -130,7 +131,15 @@ impl Service {
                 tx.execute(
                     "INSERT INTO file_uploads (file_key, hit_id, assignment_id, question_identifier, size_bytes, state,
                          created_at, delete_at) VALUES (?, ?, ?, ?, ?, 'staged', ?, ?)",
-                    params![&p.file_key, hit_id, assignment_id, &p.question_identifier, p.size as i64, now, now + ORPHAN_GRACE_MS],
+                    params![
+                        &p.file_key,
+                        hit_id,
+                        assignment_id,
+                        &p.question_identifier,
+                        p.size as i64,
+                        now,
+                        now + ORPHAN_GRACE_MS
+                    ],
                 )?;
             }
             Ok(())
@@ -159,7 +168,10 @@ impl Service {
             if n != 1 {
                 return Err(Error::new(
                     ErrorKind::Conflict,
-                    format!("the file sent for '{}' expired before the work was submitted; send it again", p.question_identifier),
+                    format!(
+                        "the file sent for '{}' expired before the work was submitted; send it again",
+                        p.question_identifier
+                    ),
                 ));
             }
         }
@@ -200,7 +212,12 @@ impl Service {
 
     /// GetFileUploadURL: a URL, valid for 60 seconds, to download the file a worker uploaded for
     /// `question_identifier` of the requester's own submitted assignment of a HIT not disposed of.
-    pub fn file_upload_url(&self, requester_id: &str, assignment_id: &str, question_identifier: &str) -> Result<String> {
+    pub fn file_upload_url(
+        &self,
+        requester_id: &str,
+        assignment_id: &str,
+        question_identifier: &str,
+    ) -> Result<String> {
         let file_key = self.read(|tx| {
             let a = self.own_assignment(tx, requester_id, assignment_id)?;
             let row = tx.query_opt(
@@ -222,9 +239,14 @@ impl Service {
                 let t = token::sign(&key, &file_key, self.now() + DOWNLOAD_URL_SECS * 1000);
                 Ok(format!("{origin}/files/{t}"))
             }
-            BlobStore::S3(s3) => s3.presign_get(&object_name(&file_key), self.now() / 1000, DOWNLOAD_URL_SECS).map_err(|e| {
-                Error::new(ErrorKind::Internal, format!("cannot presign the download of uploaded file {file_key}: {e}"))
-            }),
+            BlobStore::S3(s3) => {
+                s3.presign_get(&object_name(&file_key), self.now() / 1000, DOWNLOAD_URL_SECS).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Internal,
+                        format!("cannot presign the download of uploaded file {file_key}: {e}"),
+                    )
+                })
+            }
         }
     }
 
@@ -248,7 +270,9 @@ impl Service {
         let (store, _) = self.blob_store()?;
         match store.get(&object_name(&file_key)) {
             Ok(Some(bytes)) => Ok(FileDownload { file_key, bytes }),
-            Ok(None) => Err(Error::new(ErrorKind::Internal, format!("uploaded file {file_key} is missing from the store"))),
+            Ok(None) => {
+                Err(Error::new(ErrorKind::Internal, format!("uploaded file {file_key} is missing from the store")))
+            }
             Err(e) => Err(Error::new(ErrorKind::Internal, format!("uploaded file {file_key} cannot be read: {e}"))),
         }
     }

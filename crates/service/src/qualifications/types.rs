@@ -80,7 +80,9 @@ fn check_test(test: &str, answer_key: Option<&str>) -> Result<()> {
     };
     // The API Reference: "A FileUploadAnswer element can only be used with HITs. It cannot be
     // used with Qualification tests."
-    if let Some(q) = form.questions().find(|q| matches!(q.answer, openturk_domain::question::AnswerSpecification::FileUpload(_))) {
+    if let Some(q) =
+        form.questions().find(|q| matches!(q.answer, openturk_domain::question::AnswerSpecification::FileUpload(_)))
+    {
         return Err(Error::invalid(format!(
             "Test: question '{}' has a FileUploadAnswer, which can only be used with HITs, not with Qualification tests",
             q.identifier

@@ -106,10 +106,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/work/{assignment_id}/return", post(work::return_assignment))
         .route("/work/{assignment_id}/skip", post(work::skip))
         // A form with files posts multipart: its bound follows from the HIT (`crate::uploads`).
-        .route(
-            "/work/{assignment_id}/submit",
-            post(work::submit).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
+        .route("/work/{assignment_id}/submit", post(work::submit).layer(axum::extract::DefaultBodyLimit::disable()))
         .route("/queue", get(work::queue))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/status", get(dashboard::status))

@@ -28,8 +28,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use openturk_domain::question::{
-    escape_html_into, AnswerError, AnswerSpecification, Application, Binary, Content, FileUploadAnswer, FreeTextAnswer, MediaType,
-    Question, QuestionForm, SelectionAnswer, SelectionContent, StyleSuggestion,
+    escape_html_into, AnswerError, AnswerSpecification, Application, Binary, Content, FileUploadAnswer, FreeTextAnswer,
+    MediaType, Question, QuestionForm, SelectionAnswer, SelectionContent, StyleSuggestion,
 };
 
 /// Most rows a `<textarea>` gets from `NumberOfLinesSuggestion`.
@@ -178,7 +178,11 @@ impl Renderer<'_> {
             (0, max) => format!("A file of at most {} bytes.", group_digits(max)),
             (min, max) => format!("A file of {} to {} bytes.", group_digits(min), group_digits(max)),
         };
-        let again = if self.values.is_some() { " Choose your file again: it is not kept when the form comes back." } else { "" };
+        let again = if self.values.is_some() {
+            " Choose your file again: it is not kept when the form comes back."
+        } else {
+            ""
+        };
         let _ = write!(out, "<p class=\"hint\" id=\"qf-{}-hint\">", c.n);
         esc(&hint, out);
         esc(again, out);
@@ -507,7 +511,7 @@ fn group_digits(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

@@ -138,7 +138,9 @@ pub(super) fn task_view(
         }
         Ok(QuestionDocument::Form(f)) => TaskView {
             form_html: Some(render_question_form(&f, form_state.map(|s| s.0), form_state.map_or(&[], |s| s.1))),
-            has_files: f.questions().any(|q| matches!(q.answer, openturk_domain::question::AnswerSpecification::FileUpload(_))),
+            has_files: f
+                .questions()
+                .any(|q| matches!(q.answer, openturk_domain::question::AnswerSpecification::FileUpload(_))),
             note: None,
             ..none
         },

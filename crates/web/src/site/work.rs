@@ -320,9 +320,9 @@ pub(super) async fn finish_submit(
         blocking(&st.service, move || svc.submit(&w, &aid, &sent)).await
     } else {
         // Storing the files writes to disk or a bucket: off the async threads.
-        tokio::task::spawn_blocking(move || svc.submit_with_files(&w, &aid, &sent, &files))
-            .await
-            .unwrap_or_else(|_| Err(openturk_service::Error::new(openturk_domain::ErrorKind::Internal, "the submit failed")))
+        tokio::task::spawn_blocking(move || svc.submit_with_files(&w, &aid, &sent, &files)).await.unwrap_or_else(|_| {
+            Err(openturk_service::Error::new(openturk_domain::ErrorKind::Internal, "the submit failed"))
+        })
     };
     match result {
         Ok(_) if auto => {

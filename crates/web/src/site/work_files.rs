@@ -4,10 +4,10 @@
 //! assignment (the worker's own) to bound what is read, then the CSRF token, which travels in
 //! the body, before anything changes.
 
+use super::message;
 use super::pages::{layout, service_error, visitor_failed};
 use super::session::{self, CSRF_FIELD};
 use super::work::finish_submit;
-use super::message;
 use crate::{blocking, AppState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};

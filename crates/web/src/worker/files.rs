@@ -15,9 +15,13 @@ pub(super) async fn submit_multipart(st: &AppState, worker: String, id: String, 
     let (w, aid) = (worker.clone(), id.clone());
     let (_, hit) = blocking(&st.service, move || svc.worker_assignment(&w, &aid)).await?;
     let files = crate::uploads::file_questions(&hit, st.service.mode());
-    let form = crate::uploads::read(req, files, st.service.max_file_bytes())
-        .await
-        .map_err(|e| WorkerApiError::new(e.status, if e.status == StatusCode::PAYLOAD_TOO_LARGE { "PayloadTooLarge" } else { "InvalidParameter" }, e.message))?;
+    let form = crate::uploads::read(req, files, st.service.max_file_bytes()).await.map_err(|e| {
+        WorkerApiError::new(
+            e.status,
+            if e.status == StatusCode::PAYLOAD_TOO_LARGE { "PayloadTooLarge" } else { "InvalidParameter" },
+            e.message,
+        )
+    })?;
     let mut answers: Vec<(String, Vec<String>)> = Vec::new();
     for (name, value) in form.fields {
         match answers.iter_mut().find(|(n, _)| *n == name) {
@@ -29,6 +33,8 @@ pub(super) async fn submit_multipart(st: &AppState, worker: String, id: String, 
     // Storing the files writes to disk or a bucket: off the async threads.
     let a = tokio::task::spawn_blocking(move || svc.submit_with_files(&worker, &id, &answers, &form.files))
         .await
-        .map_err(|_| WorkerApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "the submit failed; retry"))??;
+        .map_err(|_| {
+            WorkerApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "the submit failed; retry")
+        })??;
     Ok(submitted(&a))
 }

@@ -334,9 +334,13 @@ pub async fn submit(
     if crate::uploads::is_multipart(&headers) {
         return super::files::submit_multipart(&st, wid, id, req).await;
     }
-    let b = axum::body::to_bytes(req.into_body(), JSON_BODY_BYTES)
-        .await
-        .map_err(|_| WorkerApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge", format!("The request body is larger than {JSON_BODY_BYTES} bytes")))?;
+    let b = axum::body::to_bytes(req.into_body(), JSON_BODY_BYTES).await.map_err(|_| {
+        WorkerApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            format!("The request body is larger than {JSON_BODY_BYTES} bytes"),
+        )
+    })?;
     let r: Submit = body(&b)?;
     let answers = r.into_answers();
     let svc = st.service.clone();
