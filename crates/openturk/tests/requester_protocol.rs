@@ -150,11 +150,11 @@ both_backends!(framing_errors_are_clear_400s, |b| async move {
     )
     .await;
     assert_eq!((st, v), (200, serde_json::json!({})));
-    // Operations not built yet say so, as a 4xx the SDKs do not retry.
+    // A missing required parameter is named, as a 4xx the SDKs do not retry.
     let (st, v, _) =
         send(&s, Raw { target: "MTurkRequesterServiceV20170117.GetFileUploadURL", ..Raw::default() }).await;
     assert_eq!(st, 400);
-    assert!(v["Message"].as_str().unwrap().contains("not implemented"), "{v}");
+    assert!(v["Message"].as_str().unwrap().contains("AssignmentId"), "{v}");
 });
 
 both_backends!(external_submit_and_worker_sessions, |b| async move {
