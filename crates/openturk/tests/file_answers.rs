@@ -194,6 +194,9 @@ both_backends!(worker_api_upload_download_expiry_owner_and_disposal, |b| async m
     assert_eq!(h["content-disposition"], format!("attachment; filename=\"{key}\"").as_str());
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..]);
+    // Never on the worker site's host.
+    let on_site = url.replace("http://localhost:", "http://127.0.0.1:");
+    assert_eq!(http().get(&on_site).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 
     // Valid for 60 seconds by the marketplace clock.
     s.advance(59).await;

@@ -120,8 +120,13 @@ pub(crate) async fn read(
 
 /// `GET /files/{token}`: a file uploaded as an answer, for whoever holds a GetFileUploadURL URL
 /// that has not expired. Always a download, never a page: `Content-Disposition: attachment`,
-/// `application/octet-stream`, `nosniff`, and a CSP sandbox in case a browser renders it anyway.
-pub async fn download(State(st): State<AppState>, Path(token): Path<String>) -> Response {
+/// `application/octet-stream`, `nosniff`, and a CSP sandbox in case a browser renders it anyway;
+/// and only on the task origin, never on the worker site's.
+pub async fn download(State(st): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    // Links are made on the task origin; the worker site's host never serves a worker's file.
+    if !st.site.is_task_host(&headers) {
+        return (StatusCode::NOT_FOUND, "Uploaded files are served on the task origin only.").into_response();
+    }
     let svc = st.service.clone();
     // The file is read from disk (or the bucket): off the async threads.
     let r = tokio::task::spawn_blocking(move || svc.download_file(&token)).await;
