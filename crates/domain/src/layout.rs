@@ -6,7 +6,7 @@
 //! HTML: a parameter is data (an image URL, a sentence), and the spec warns that values with
 //! reserved characters would otherwise make an invalid document.
 
-use crate::question::{escape_html_into, HTML_QUESTION_NAMESPACE};
+use crate::question::{escape_html_into, parse_question, QuestionParseOptions, HTML_QUESTION_NAMESPACE};
 use crate::validate::MAX_QUESTION_BYTES;
 use std::collections::{BTreeSet, HashMap};
 
@@ -41,6 +41,10 @@ pub enum LayoutError {
     Unused(Vec<String>),
     #[error("parameter {0} is given more than once")]
     Duplicate(String),
+    /// The template cannot make a valid HTMLQuestion whatever the values (a character XML does
+    /// not allow, such as a control character).
+    #[error("the template does not make a valid HTMLQuestion: {0}")]
+    NotHtmlQuestion(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +112,17 @@ impl Template {
             pieces.push(Piece::Text(rest.to_string()));
         }
         Ok(Template { pieces })
+    }
+
+    /// Refuses a template that no values could turn into a valid HTMLQuestion, so that the
+    /// mistake is told once, when the layout is made, and not by every CreateHIT: the template
+    /// is rendered with each placeholder's name as its value and parsed.
+    pub fn check_document(&self) -> Result<(), LayoutError> {
+        let sample: Vec<(String, String)> = self.placeholders().into_iter().map(|n| (n.clone(), n)).collect();
+        let html = self.render(&sample)?;
+        parse_question(&html_question(&html), &QuestionParseOptions::default())
+            .map(|_| ())
+            .map_err(|e| LayoutError::NotHtmlQuestion(e.to_string()))
     }
 
     /// The placeholders' names, each once, in the order they first appear.
@@ -179,7 +194,7 @@ pub fn html_question(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::question::{parse_question, QuestionDocument, QuestionParseOptions};
+    use crate::question::QuestionDocument;
 
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
@@ -248,6 +263,10 @@ mod tests {
         assert_eq!(validate_name("  "), Err(LayoutError::EmptyName));
         assert_eq!(validate_name(&"n".repeat(129)), Err(LayoutError::NameTooLong(129)));
         assert!(validate_name("Image tagging").is_ok());
+        // XML allows no control characters, even in CDATA: no values could make this a question.
+        let control = Template::parse("<p>\u{1}${a}</p>").unwrap();
+        assert!(matches!(control.check_document(), Err(LayoutError::NotHtmlQuestion(m)) if m.contains("line")));
+        assert_eq!(Template::parse("${only}").unwrap().check_document(), Ok(()), "a value may be the whole page");
     }
 
     #[test]

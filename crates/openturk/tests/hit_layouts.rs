@@ -119,6 +119,10 @@ both_backends!(a_layout_made_with_the_cli_fills_a_hit, |b| async move {
         openturk(&s, &["layout", "create", "--requester", "default", "--name", "x", "--file", bad.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(text(&o).contains("line 2, column 3: `${image url}` is not a placeholder"), "{}", text(&o));
+    std::fs::write(&bad, "<p>\u{1}</p>").unwrap();
+    let o =
+        openturk(&s, &["layout", "create", "--requester", "default", "--name", "x", "--file", bad.to_str().unwrap()]);
+    assert!(!o.status.success() && text(&o).contains("does not make a valid HTMLQuestion"), "{}", text(&o));
     let o =
         openturk(&s, &["layout", "create", "--requester", "nobody", "--name", "x", "--file", file.to_str().unwrap()]);
     assert!(!o.status.success() && text(&o).contains("no requester is named or has the ID 'nobody'"), "{}", text(&o));

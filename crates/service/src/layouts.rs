@@ -91,7 +91,9 @@ impl Service {
     /// Creates a layout for a requester, after checking its name and template.
     pub fn create_layout(&self, who: &RequesterRef, name: &str, template: &str) -> Result<HitLayout> {
         layout::validate_name(name).map_err(layout_error)?;
-        let placeholders = Template::parse(template).map_err(layout_error)?.placeholders();
+        let parsed = Template::parse(template).map_err(layout_error)?;
+        parsed.check_document().map_err(layout_error)?;
+        let placeholders = parsed.placeholders();
         let stored =
             serde_json::to_string(&placeholders).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
         let now = self.now();
