@@ -41,6 +41,10 @@ pub enum LayoutError {
     Unused(Vec<String>),
     #[error("parameter {0} is given more than once")]
     Duplicate(String),
+    #[error("line {line}, column {column}: the character U+{code:04X} is not allowed in an HTMLQuestion (XML 1.0)")]
+    BadCharacter { line: usize, column: usize, code: u32 },
+    #[error("the value of parameter {name} holds the character U+{code:04X}, which is not allowed in an HTMLQuestion (XML 1.0)")]
+    BadValueCharacter { name: String, code: u32 },
     /// The template cannot make a valid HTMLQuestion whatever the values (a character XML does
     /// not allow, such as a control character).
     #[error("the template does not make a valid HTMLQuestion: {0}")]
@@ -88,6 +92,10 @@ impl Template {
         }
         if src.len() > MAX_TEMPLATE_BYTES {
             return Err(LayoutError::TemplateTooLarge(src.len()));
+        }
+        if let Some((at, c)) = src.char_indices().find(|(_, c)| !xml_char(*c)) {
+            let (line, column) = line_column(src, at);
+            return Err(LayoutError::BadCharacter { line, column, code: c as u32 });
         }
         let mut pieces = Vec::new();
         let mut rest = src;
@@ -147,6 +155,9 @@ impl Template {
             if values.insert(name.as_str(), value.as_str()).is_some() {
                 return Err(LayoutError::Duplicate(name.clone()));
             }
+            if let Some(c) = value.chars().find(|c| !xml_char(*c)) {
+                return Err(LayoutError::BadValueCharacter { name: name.clone(), code: c as u32 });
+            }
         }
         let placeholders = self.placeholders();
         let missing: Vec<String> = placeholders.iter().filter(|p| !values.contains_key(p.as_str())).cloned().collect();
@@ -169,12 +180,24 @@ impl Template {
     }
 }
 
-/// The error for a malformed `${…` at byte `at` of `src`: its line, column (in characters) and
-/// a short excerpt.
-fn bad_placeholder(src: &str, at: usize, tail: &str) -> LayoutError {
+/// XML 1.0's `Char`: what an HTMLQuestion may hold, even in CDATA (a Rust `char` is never a
+/// surrogate).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
+/// The line and column (in characters), from 1, of byte `at` of `src`.
+fn line_column(src: &str, at: usize) -> (usize, usize) {
     let before = &src[..at];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The error for a malformed `${…` at byte `at` of `src`: its line, column (in characters) and
+/// a short excerpt.
+fn bad_placeholder(src: &str, at: usize, tail: &str) -> LayoutError {
+    let (line, column) = line_column(src, at);
     let end = tail.find('}').map_or(tail.len(), |i| i + 1);
     let text: String = tail[..end].chars().take_while(|c| *c != '\n').take(40).collect();
     LayoutError::BadPlaceholder { line, column, text }
@@ -263,9 +286,16 @@ mod tests {
         assert_eq!(validate_name("  "), Err(LayoutError::EmptyName));
         assert_eq!(validate_name(&"n".repeat(129)), Err(LayoutError::NameTooLong(129)));
         assert!(validate_name("Image tagging").is_ok());
-        // XML allows no control characters, even in CDATA: no values could make this a question.
-        let control = Template::parse("<p>\u{1}${a}</p>").unwrap();
-        assert!(matches!(control.check_document(), Err(LayoutError::NotHtmlQuestion(m)) if m.contains("line")));
+        // XML allows no control characters, even in CDATA, in the template or in a value.
+        assert_eq!(
+            Template::parse("<p>\n ok\u{1}${a}</p>"),
+            Err(LayoutError::BadCharacter { line: 2, column: 4, code: 1 })
+        );
+        assert_eq!(
+            Template::parse("${a}").unwrap().render(&p(&[("a", "x\u{FFFF}")])),
+            Err(LayoutError::BadValueCharacter { name: "a".into(), code: 0xFFFF })
+        );
+        assert!(Template::parse("\t\r\n<p>\u{10FFFF}</p>").is_ok());
         assert_eq!(Template::parse("${only}").unwrap().check_document(), Ok(()), "a value may be the whole page");
     }
 

@@ -122,7 +122,11 @@ both_backends!(a_layout_made_with_the_cli_fills_a_hit, |b| async move {
     std::fs::write(&bad, "<p>\u{1}</p>").unwrap();
     let o =
         openturk(&s, &["layout", "create", "--requester", "default", "--name", "x", "--file", bad.to_str().unwrap()]);
-    assert!(!o.status.success() && text(&o).contains("does not make a valid HTMLQuestion"), "{}", text(&o));
+    assert!(
+        !o.status.success() && text(&o).contains("line 1, column 4: the character U+0001 is not allowed"),
+        "{}",
+        text(&o)
+    );
     let o =
         openturk(&s, &["layout", "create", "--requester", "nobody", "--name", "x", "--file", file.to_str().unwrap()]);
     assert!(!o.status.success() && text(&o).contains("no requester is named or has the ID 'nobody'"), "{}", text(&o));
@@ -247,6 +251,12 @@ both_backends!(parameters_must_match_the_placeholders, |b| async move {
     let twice = [("title", "t"), ("image_url", "u"), ("title", "again")];
     let (_, msg) = create_error(with_layout(&c, &id, &twice).send().await.unwrap_err());
     assert!(msg.contains("HITLayoutParameter title is given more than once"), "{msg}");
+
+    // A value must be text XML can hold.
+    let (code, msg) =
+        create_error(with_layout(&c, &id, &[("title", "bell\u{7}"), ("image_url", "u")]).send().await.unwrap_err());
+    assert_eq!(code, "AWS.MechanicalTurk.InvalidParameterValue");
+    assert!(msg.contains("the value of parameter title holds the character U+0007"), "{msg}");
 
     // Placeholder names are case-sensitive.
     let (_, msg) = create_error(with_layout(&c, &id, &[("TITLE", "t"), ("image_url", "u")]).send().await.unwrap_err());
