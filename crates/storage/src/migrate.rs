@@ -51,6 +51,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0006_jobs.sql"),
         postgres: include_str!("migrations/postgres/0006_jobs.sql"),
     },
+    Migration {
+        version: 9,
+        name: "hit_layouts",
+        sqlite: include_str!("migrations/sqlite/0009_hit_layouts.sql"),
+        postgres: include_str!("migrations/postgres/0009_hit_layouts.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;
