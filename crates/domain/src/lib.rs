@@ -8,6 +8,7 @@ pub mod eligibility;
 pub mod error;
 pub mod fees;
 pub mod ids;
+pub mod layout;
 pub mod model;
 pub mod money;
 pub mod qualification;

@@ -5,6 +5,7 @@
 //! - [`wire`]: request and response shapes, exactly as the SDKs serialize them;
 //! - [`wire_qualifications`]: the same for qualification types, scores and requests;
 //! - [`wire_workers`]: those of the worker operations (blocks, NotifyWorkers);
+//! - [`wire_layouts`]: the HITLayoutParameter of CreateHIT;
 //! - [`wire_files`]: the shapes of GetFileUploadURL;
 //! - [`error`]: the error body and HTTP status each failure gets;
 //! - [`turk_code`]: the one table of `TurkErrorCode`s, spelled as MTurk spells them;
@@ -16,6 +17,7 @@ pub mod sigv4;
 pub mod turk_code;
 pub mod wire;
 pub mod wire_files;
+pub mod wire_layouts;
 pub mod wire_qualifications;
 pub mod wire_workers;
 

@@ -116,7 +116,7 @@ pub struct CreateHITRequest {
     #[serde(rename = "HITLayoutId")]
     pub hit_layout_id: Option<String>,
     #[serde(rename = "HITLayoutParameters")]
-    pub hit_layout_parameters: Option<serde_json::Value>,
+    pub hit_layout_parameters: Option<Vec<crate::wire_layouts::HitLayoutParameter>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,7 +135,7 @@ pub struct CreateHITWithHITTypeRequest {
     #[serde(rename = "HITLayoutId")]
     pub hit_layout_id: Option<String>,
     #[serde(rename = "HITLayoutParameters")]
-    pub hit_layout_parameters: Option<serde_json::Value>,
+    pub hit_layout_parameters: Option<Vec<crate::wire_layouts::HitLayoutParameter>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -147,6 +147,8 @@ pub struct Hit {
     pub hit_type_id: String,
     #[serde(rename = "HITGroupId")]
     pub hit_group_id: String,
+    #[serde(rename = "HITLayoutId", skip_serializing_if = "Option::is_none")]
+    pub hit_layout_id: Option<String>,
     pub creation_time: f64,
     pub title: String,
     pub description: String,

@@ -52,6 +52,8 @@ pub struct NewHit {
     pub max_assignments: Option<i64>,
     pub question: Option<String>,
     pub hit_layout_id: Option<String>,
+    /// HITLayoutParameters as given (name, value); checked against the layout.
+    pub hit_layout_parameters: Vec<(String, String)>,
     pub requester_annotation: Option<String>,
     pub unique_request_token: Option<String>,
 }
@@ -77,17 +79,13 @@ impl Service {
         validate::max_assignments(max)?;
         validate::requester_annotation(input.requester_annotation.as_deref())?;
         validate::unique_request_token(input.unique_request_token.as_deref())?;
-        if input.hit_layout_id.is_some() {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                "HITLayoutId is not supported by this server yet; pass the Question parameter instead",
-            ));
-        }
-        let question = input.question.as_deref().ok_or_else(|| {
-            Error::invalid(
-                "Question is required: give either Question or HITLayoutId (HIT layouts are not supported yet)",
-            )
-        })?;
+        let made = self.hit_question(
+            requester_id,
+            input.question.as_deref(),
+            input.hit_layout_id.as_deref(),
+            &input.hit_layout_parameters,
+        )?;
+        let question = made.xml.as_str();
         validate::question_size(question)?;
         let opts = QuestionParseOptions { allow_loopback_http: self.mode() == Mode::Sandbox };
         let parsed = parse_question(question, &opts).map_err(|e| {
@@ -144,6 +142,7 @@ impl Service {
                 fee_per_assignment: fee,
                 reviewable_at: None,
                 deleted: false,
+                hit_layout_id: made.hit_layout_id.clone(),
             };
             repo::insert_hit(tx, &hit, &parsed)?;
             self.settle_hit(tx, &mut hit, now)?;

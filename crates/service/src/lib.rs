@@ -18,6 +18,7 @@ mod groups;
 pub mod hit_list;
 pub mod hits;
 pub mod jobs;
+pub mod layouts;
 pub mod ledger;
 pub mod lifecycle;
 pub mod messages;

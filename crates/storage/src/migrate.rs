@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0006_jobs.sql"),
     },
     Migration {
+        version: 9,
+        name: "hit_layouts",
+        sqlite: include_str!("migrations/sqlite/0009_hit_layouts.sql"),
+        postgres: include_str!("migrations/postgres/0009_hit_layouts.sql"),
+    },
+    Migration {
         version: 10,
         name: "file_uploads",
         sqlite: include_str!("migrations/sqlite/0010_file_uploads.sql"),

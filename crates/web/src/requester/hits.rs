@@ -65,6 +65,7 @@ pub fn create_hit(svc: &Service, rid: &str, body: &[u8]) -> Out {
         max_assignments: r.max_assignments,
         question: r.question,
         hit_layout_id: r.hit_layout_id,
+        hit_layout_parameters: convert::layout_parameters(r.hit_layout_parameters),
         requester_annotation: r.requester_annotation,
         unique_request_token: r.unique_request_token,
     };
@@ -81,6 +82,7 @@ pub fn create_hit_with_hit_type(svc: &Service, rid: &str, body: &[u8]) -> Out {
         max_assignments: r.max_assignments,
         question: r.question,
         hit_layout_id: r.hit_layout_id,
+        hit_layout_parameters: convert::layout_parameters(r.hit_layout_parameters),
         requester_annotation: r.requester_annotation,
         unique_request_token: r.unique_request_token,
     };
