@@ -439,3 +439,40 @@ both_backends!(an_upload_whose_submit_never_committed_is_deleted_after_its_grace
     .unwrap();
     assert_eq!(left, 0, "its row is gone too");
 });
+
+both_backends!(large_files_stream_and_the_server_bound_holds, |b| async move {
+    let big_form = FORM
+        .replace("<MaxFileSizeInBytes>1000</MaxFileSizeInBytes>", "<MaxFileSizeInBytes>2000000</MaxFileSizeInBytes>");
+    // A server that takes files of at most 400,000 bytes, whatever the question allows.
+    let opts = common::Options {
+        config: openturk_service::ServiceConfig { max_file_bytes: 400_000, ..Default::default() },
+        ..Default::default()
+    };
+    let s = TestServer::start_with(b, opts).await;
+    let hit = common::create_hit(&s.client()).question(&big_form).max_assignments(2).send().await.unwrap();
+    let hit_id = hit.hit().unwrap().hit_id().unwrap().to_string();
+    let (_, token) = s.worker("big_file_worker").await;
+    let (_, a) = s.worker_call(Method::POST, &format!("/hits/{hit_id}/accept"), &token, None).await;
+    let aid = a["AssignmentId"].as_str().unwrap().to_string();
+
+    // Over the server's bound, by a little: the question is named, the bound said.
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "big.bin", &payload(400_001))])).await;
+    assert_eq!(st, 422, "{v}");
+    assert_eq!(
+        v["Error"]["Questions"][0]["Message"].as_str(),
+        Some("The file is 400001 bytes; this server takes files of at most 400000 bytes. Upload a smaller file.")
+    );
+    // By far more than one file question can take: refused once the body passes the bound.
+    let (st, v) =
+        api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "huge.bin", &payload(3_000_000))])).await;
+    assert_eq!(st, 413, "{v}");
+    assert_eq!(v["Error"]["Code"], "PayloadTooLarge");
+
+    // Several chunks of the download stream: the exact bytes, with their length.
+    let bytes = payload(300_000);
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "ok.bin", &bytes)])).await;
+    assert_eq!(st, 200, "{v}");
+    let r = http().get(file_url(&s, &aid, "photo").await.unwrap()).send().await.unwrap();
+    assert_eq!(r.headers()["content-length"], "300000");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..]);
+});

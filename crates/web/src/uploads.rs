@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use openturk_domain::model::{Hit, Mode};
 use openturk_domain::question::{parse_question, AnswerSpecification, QuestionDocument, QuestionParseOptions};
-use openturk_service::blobs::UploadedFile;
+use openturk_service::blobs::{FileContent, UploadedFile};
 
 /// Room for the text fields of a multipart submit.
 const TEXT_BYTES: u64 = 2 * 1024 * 1024;
@@ -132,7 +132,14 @@ pub async fn download(State(st): State<AppState>, headers: HeaderMap, Path(token
     let r = tokio::task::spawn_blocking(move || svc.download_file(&token)).await;
     match r {
         Ok(Ok(f)) => {
-            let mut resp = f.bytes.into_response();
+            let mut resp = match f.content {
+                FileContent::Bytes(b) => b.into_response(),
+                FileContent::Local(file, len) => {
+                    let mut r = axum::body::Body::from_stream(stream_file(file)).into_response();
+                    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+                    r
+                }
+            };
             let h = resp.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
             if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", f.file_key)) {
@@ -155,4 +162,31 @@ pub async fn download(State(st): State<AppState>, headers: HeaderMap, Path(token
         }
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
     }
+}
+
+/// Bytes read from disk at a time while a file is sent.
+const CHUNK: usize = 64 * 1024;
+
+/// A file's bytes as a stream of chunks, each read on a blocking thread, so a download holds
+/// one chunk in memory, not the file.
+fn stream_file(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
+    futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let read = tokio::task::spawn_blocking(move || {
+            use std::io::Read;
+            let mut buf = vec![0u8; CHUNK];
+            let n = file.read(&mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((file, buf))
+        })
+        .await;
+        match read {
+            Ok(Ok((_, buf))) if buf.is_empty() => None,
+            Ok(Ok((file, buf))) => Some((Ok(bytes::Bytes::from(buf)), Some(file))),
+            Ok(Err(e)) => Some((Err(e), None)),
+            Err(e) => Some((Err(std::io::Error::other(e)), None)),
+        }
+    })
 }

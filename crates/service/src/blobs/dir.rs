@@ -64,6 +64,20 @@ impl DirStore {
         }
     }
 
+    /// The file of `key`, open for reading, with its length; `None` when there is none. A
+    /// download streams it from here rather than holding it in memory.
+    pub fn open_read(&self, key: &str) -> Result<Option<(std::fs::File, u64)>, String> {
+        let path = self.path(key)?;
+        match std::fs::File::open(&path) {
+            Ok(f) => {
+                let len = f.metadata().map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+                Ok(Some((f, len)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
     pub fn delete(&self, key: &str) -> Result<(), String> {
         let path = self.path(key)?;
         match std::fs::remove_file(&path) {

@@ -35,7 +35,7 @@ mod uploads;
 
 pub use dir::DirStore;
 pub(crate) use uploads::plan;
-pub use uploads::{FileDownload, UploadedFile};
+pub use uploads::{FileContent, FileDownload, UploadedFile};
 
 use parking_lot::RwLock;
 use std::sync::Arc;

@@ -32,7 +32,15 @@ pub(crate) struct PlannedFile {
 /// A file to send to whoever presents a valid download token.
 pub struct FileDownload {
     pub file_key: String,
-    pub bytes: Vec<u8>,
+    pub content: FileContent,
+}
+
+/// What a download sends.
+pub enum FileContent {
+    /// A file of the directory store, open, with its length: streamed from disk.
+    Local(std::fs::File, u64),
+    /// The bytes themselves (a store without local files).
+    Bytes(Vec<u8>),
 }
 
 /// How long a deleter's claim on a row lasts: longer than any delete may take.
@@ -268,8 +276,13 @@ impl Service {
             return Err(gone());
         }
         let (store, _) = self.blob_store()?;
-        match store.get(&object_name(&file_key)) {
-            Ok(Some(bytes)) => Ok(FileDownload { file_key, bytes }),
+        let name = object_name(&file_key);
+        let content = match &*store {
+            BlobStore::Dir(d) => d.open_read(&name).map(|f| f.map(|(f, len)| FileContent::Local(f, len))),
+            BlobStore::S3(_) => store.get(&name).map(|b| b.map(FileContent::Bytes)),
+        };
+        match content {
+            Ok(Some(content)) => Ok(FileDownload { file_key, content }),
             Ok(None) => {
                 Err(Error::new(ErrorKind::Internal, format!("uploaded file {file_key} is missing from the store")))
             }
