@@ -165,6 +165,10 @@ both_backends!(worker_api_upload_download_expiry_owner_and_disposal, |b| async m
     let stored = s.dir.join("blobs/uploads");
     assert!(!stored.exists() || std::fs::read_dir(&stored).unwrap().next().is_none(), "nothing stored yet");
 
+    // Before the submit, the assignment is not the requester's to see.
+    let e = file_url(&s, &aid, "photo").await.unwrap_err();
+    assert_eq!(turk_code(&e), "AWS.MechanicalTurk.AssignmentDoesNotExist");
+
     let bytes = payload(777);
     let (st, v) =
         api_submit_files(&s, &token, &aid, multipart(&[("caption", "my cat")], &[("photo", "cat.jpg", &bytes)])).await;
@@ -205,7 +209,8 @@ both_backends!(worker_api_upload_download_expiry_owner_and_disposal, |b| async m
     assert_eq!(http().get(&url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     // A tampered link is no link.
     let fresh = file_url(&s, &aid, "photo").await.unwrap();
-    let tampered = format!("{}0", &fresh[..fresh.len() - 1]);
+    let last = if fresh.ends_with('0') { '1' } else { '0' };
+    let tampered = format!("{}{last}", &fresh[..fresh.len() - 1]);
     assert_eq!(http().get(&tampered).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 
     // Errors: a question without a file, an unknown assignment, another requester.
