@@ -481,3 +481,21 @@ both_backends!(large_files_stream_and_the_server_bound_holds, |b| async move {
     assert_eq!(r.headers()["content-length"], "300000");
     assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..]);
 });
+
+both_backends!(a_qualification_test_cannot_ask_for_a_file, |b| async move {
+    let s = TestServer::start(b).await;
+    let e = s
+        .client()
+        .create_qualification_type()
+        .name("Photo test")
+        .description("A test that asks for a file")
+        .qualification_type_status(aws_sdk_mturk::types::QualificationTypeStatus::Active)
+        .test(FORM)
+        .test_duration_in_seconds(600)
+        .send()
+        .await
+        .unwrap_err();
+    let (code, msg) = err(e);
+    assert_eq!(code, "RequestError");
+    assert!(msg.contains("question 'photo' has a FileUploadAnswer, which can only be used with HITs"), "{msg}");
+});
