@@ -499,3 +499,26 @@ both_backends!(a_qualification_test_cannot_ask_for_a_file, |b| async move {
     assert_eq!(code, "RequestError");
     assert!(msg.contains("question 'photo' has a FileUploadAnswer, which can only be used with HITs"), "{msg}");
 });
+
+both_backends!(the_disposal_job_deletes_files_too, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let hit_id = new_hit(&s).await;
+    let (_, token) = s.worker("disposal_worker").await;
+    let (_, a) = s.worker_call(Method::POST, &format!("/hits/{hit_id}/accept"), &token, None).await;
+    let aid = a["AssignmentId"].as_str().unwrap().to_string();
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "a.bin", &payload(64))])).await;
+    assert_eq!(st, 200, "{v}");
+    let key = key_in(&answer_of(&s, &hit_id).await);
+    let stored = s.dir.join("blobs/uploads").join(&key);
+    assert!(stored.exists());
+    c.approve_assignment().assignment_id(&aid).send().await.unwrap();
+    // Reviewable since the submit (its one assignment is done): disposed of by the life-cycle
+    // job 120 days later.
+    s.advance(120 * 24 * 3600 - 1).await;
+    assert!(file_url(&s, &aid, "photo").await.is_ok(), "still there the second before");
+    s.advance(1).await;
+    let e = file_url(&s, &aid, "photo").await.unwrap_err();
+    assert_eq!(turk_code(&e), "AWS.MechanicalTurk.AssignmentDoesNotExist");
+    assert!(gone(&stored).await, "the disposal job's files are deleted from the store");
+});
