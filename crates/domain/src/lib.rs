@@ -12,6 +12,7 @@ pub mod model;
 pub mod money;
 pub mod qualification;
 pub mod qualification_type;
+pub mod review_policy;
 pub mod question;
 pub mod validate;
 
