@@ -12,8 +12,8 @@ pub mod model;
 pub mod money;
 pub mod qualification;
 pub mod qualification_type;
-pub mod review_policy;
 pub mod question;
+pub mod review_policy;
 pub mod validate;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -164,7 +164,9 @@ impl<'a> Params<'a> {
     }
 
     fn required<T>(&self, key: &str, v: Option<T>, why: &str) -> Result<T, DomainError> {
-        v.ok_or_else(|| DomainError::invalid(format!("{}: the parameter '{key}' of {} is required{why}", self.at, self.name)))
+        v.ok_or_else(|| {
+            DomainError::invalid(format!("{}: the parameter '{key}' of {} is required{why}", self.at, self.name))
+        })
     }
 }
 
@@ -191,7 +193,10 @@ pub fn parse_assignment_policy(raw: &RawPolicy) -> Result<KnownAnswers, DomainEr
     let mut answer_key = Vec::with_capacity(key.map_entries.len());
     for (q, values) in &key.map_entries {
         if q.is_empty() || q.len() > MAX_QUESTION_ID_BYTES {
-            return Err(p.invalid("AnswerKey", format!("a MapEntry Key must be a QuestionId of 1 to {MAX_QUESTION_ID_BYTES} bytes")));
+            return Err(p.invalid(
+                "AnswerKey",
+                format!("a MapEntry Key must be a QuestionId of 1 to {MAX_QUESTION_ID_BYTES} bytes"),
+            ));
         }
         if !ids.insert(q.as_str()) {
             return Err(p.invalid("AnswerKey", format!("the QuestionId '{q}' has more than one MapEntry")));
@@ -224,7 +229,9 @@ pub fn parse_hit_policy(raw: &RawPolicy) -> Result<Plurality, DomainError> {
     let mut question_ids: Vec<String> = Vec::new();
     for id in ids.values.iter().flat_map(|v| v.split(',')).map(str::trim) {
         if id.is_empty() || id.len() > MAX_QUESTION_ID_BYTES {
-            return Err(p.invalid("QuestionIds", format!("each QuestionId must have 1 to {MAX_QUESTION_ID_BYTES} bytes")));
+            return Err(
+                p.invalid("QuestionIds", format!("each QuestionId must have 1 to {MAX_QUESTION_ID_BYTES} bytes"))
+            );
         }
         if !question_ids.iter().any(|q| q == id) {
             question_ids.push(id.to_string());
@@ -240,7 +247,10 @@ pub fn parse_hit_policy(raw: &RawPolicy) -> Result<Plurality, DomainError> {
     let (extend_maximum_assignments, extend_minimum_time_secs) = match extend_if {
         Some(_) => {
             let why = " when ExtendIfHITAgreementScoreIsLessThan is given";
-            (Some(p.required("ExtendMaximumAssignments", extend_max, why)?), p.required("ExtendMinimumTimeInSeconds", extend_time, why)?)
+            (
+                Some(p.required("ExtendMaximumAssignments", extend_max, why)?),
+                p.required("ExtendMinimumTimeInSeconds", extend_time, why)?,
+            )
         }
         None => (extend_max, extend_time.unwrap_or(0)),
     };
@@ -424,8 +434,12 @@ impl Plurality {
                 }
                 let score = (agreed + disagreed > 0).then(|| percent(agreed, agreed + disagreed));
                 let decision = match score {
-                    Some(s) if self.approve_if_worker_agreement_at_least.is_some_and(|t| s >= t) => AssignmentDecision::Approve,
-                    Some(s) if self.reject_if_worker_agreement_less_than.is_some_and(|t| s < t) => AssignmentDecision::Reject,
+                    Some(s) if self.approve_if_worker_agreement_at_least.is_some_and(|t| s >= t) => {
+                        AssignmentDecision::Approve
+                    }
+                    Some(s) if self.reject_if_worker_agreement_less_than.is_some_and(|t| s < t) => {
+                        AssignmentDecision::Reject
+                    }
                     _ => AssignmentDecision::Leave,
                 };
                 WorkerAgreement { assignment_id: a.assignment_id.clone(), agreed, disagreed, score, decision }

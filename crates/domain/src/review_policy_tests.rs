@@ -87,16 +87,29 @@ fn bad_parameters_name_what_is_wrong() {
     assert!(m.contains("more than once"), "{m}");
     let m = e(parse_assignment_policy(&RawPolicy { policy_name: SIMPLE_PLURALITY.into(), parameters: vec![] }));
     assert!(m.contains("AssignmentReviewPolicy.PolicyName") && m.contains(SCORE_MY_KNOWN_ANSWERS), "{m}");
-    let m = parse_hit_policy(&RawPolicy { policy_name: "Majority/2020".into(), parameters: vec![] }).unwrap_err().message;
+    let m =
+        parse_hit_policy(&RawPolicy { policy_name: "Majority/2020".into(), parameters: vec![] }).unwrap_err().message;
     assert!(m.contains("HITReviewPolicy.PolicyName: 'Majority/2020'"), "{m}");
     let p = |v: Vec<RawParameter>| plurality(v).unwrap_err().message;
     assert!(p(vec![param("QuestionAgreementThreshold", &["50"])]).contains("'QuestionIds'"));
     assert!(p(vec![param("QuestionIds", &["a"])]).contains("'QuestionAgreementThreshold'"));
-    let m = p(vec![param("QuestionIds", &["a"]), param("QuestionAgreementThreshold", &["50"]), param("ExtendIfHITAgreementScoreIsLessThan", &["60"])]);
+    let m = p(vec![
+        param("QuestionIds", &["a"]),
+        param("QuestionAgreementThreshold", &["50"]),
+        param("ExtendIfHITAgreementScoreIsLessThan", &["60"]),
+    ]);
     assert!(m.contains("'ExtendMaximumAssignments'") && m.contains("required when"), "{m}");
-    let m = p(vec![param("QuestionIds", &["a"]), param("QuestionAgreementThreshold", &["50"]), param("DisregardAssignmentIfRejected", &["maybe"])]);
+    let m = p(vec![
+        param("QuestionIds", &["a"]),
+        param("QuestionAgreementThreshold", &["50"]),
+        param("DisregardAssignmentIfRejected", &["maybe"]),
+    ]);
     assert!(m.contains("T or F"), "{m}");
-    let m = p(vec![param("QuestionIds", &["a"]), param("QuestionAgreementThreshold", &["50"]), param("ExtendIfHITAgreementScoreIsLessThan", &["0"])]);
+    let m = p(vec![
+        param("QuestionIds", &["a"]),
+        param("QuestionAgreementThreshold", &["50"]),
+        param("ExtendIfHITAgreementScoreIsLessThan", &["0"]),
+    ]);
     assert!(m.contains("1 to 100"), "{m}");
 }
 
@@ -117,7 +130,8 @@ fn spec_table() -> Vec<PluralityInput> {
 
 #[test]
 fn plurality_reproduces_the_spec_table() {
-    let p = plurality(vec![param("QuestionIds", &["A,B, C", "D"]), param("QuestionAgreementThreshold", &["50"])]).unwrap();
+    let p =
+        plurality(vec![param("QuestionIds", &["A,B, C", "D"]), param("QuestionAgreementThreshold", &["50"])]).unwrap();
     assert_eq!(p.question_ids, vec!["A", "B", "C", "D"]);
     let o = p.evaluate(&spec_table());
     let scores: Vec<Option<i64>> = o.questions.iter().map(|q| q.agreed.as_ref().map(|(_, s)| *s)).collect();
@@ -129,7 +143,8 @@ fn plurality_reproduces_the_spec_table() {
     assert_eq!((o.workers[1].agreed, o.workers[1].disagreed), (2, 1));
     assert!(!p.appropriate(&o), "without an extension threshold, every question must agree");
     // A threshold of 100 asks for unanimity: only C agrees.
-    let p = plurality(vec![param("QuestionIDs", &["A", "B", "C", "D"]), param("QuestionAgreementThreshold", &["100"])]).unwrap();
+    let p = plurality(vec![param("QuestionIDs", &["A", "B", "C", "D"]), param("QuestionAgreementThreshold", &["100"])])
+        .unwrap();
     assert_eq!(p.evaluate(&spec_table()).hit_agreement_score, 25);
 }
 
@@ -164,11 +179,22 @@ fn plurality_actions_and_disregarding() {
 
 #[test]
 fn plurality_ties_long_answers_and_unanswered_questions() {
-    let p = plurality(vec![param("QuestionIds", &["q", "r", "s"]), param("QuestionAgreementThreshold", &["0"])]).unwrap();
+    let p =
+        plurality(vec![param("QuestionIds", &["q", "r", "s"]), param("QuestionAgreementThreshold", &["0"])]).unwrap();
     let long = "x".repeat(MAX_COMPARED_ANSWER + 1);
     let input = vec![
-        PluralityInput { assignment_id: "a".into(), rejected: false, known_answer_score: None, answers: answers(&[("q", &["1"]), ("r", &[&long])]) },
-        PluralityInput { assignment_id: "b".into(), rejected: false, known_answer_score: None, answers: answers(&[("q", &["2"]), ("r", &[&long])]) },
+        PluralityInput {
+            assignment_id: "a".into(),
+            rejected: false,
+            known_answer_score: None,
+            answers: answers(&[("q", &["1"]), ("r", &[&long])]),
+        },
+        PluralityInput {
+            assignment_id: "b".into(),
+            rejected: false,
+            known_answer_score: None,
+            answers: answers(&[("q", &["2"]), ("r", &[&long])]),
+        },
     ];
     let o = p.evaluate(&input);
     // q is a tie (no plurality); r's answers are too long to count and s nobody answered, so

@@ -25,6 +25,7 @@ pub mod paging;
 pub mod passwords;
 pub mod qualifications;
 mod repo;
+pub mod review_policies;
 pub mod secrets;
 pub mod smtp;
 pub mod tasks;

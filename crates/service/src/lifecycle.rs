@@ -131,6 +131,7 @@ impl Service {
                         hit.reviewable_at = Some(now);
                         let due = now + self.config().disposal_after_secs * 1000;
                         self.schedule(tx, &Job::hit_dispose(&hit.hit_id), due)?;
+                        self.on_reviewable(tx, hit, now)?;
                     }
                 }
                 _ => {
