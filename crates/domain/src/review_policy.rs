@@ -173,7 +173,7 @@ impl<'a> Params<'a> {
 fn check_name(at: &str, raw: &RawPolicy, expected: &str, level: &str) -> Result<(), DomainError> {
     if raw.policy_name != expected {
         return Err(DomainError::invalid(format!(
-            "{at}.PolicyName: '{}' is not a {level} review policy; the {level} review policy is {expected}",
+            "{at}.PolicyName: '{}' cannot be used here; the {level} review policy is {expected}",
             raw.policy_name
         )));
     }
