@@ -280,11 +280,7 @@ fn answer_of<'a>(answers: &'a [(String, Vec<String>)], question_id: &str) -> &'a
 
 /// An integer percentage, rounded down (2 of 3 is 66, as the spec's table shows).
 pub fn percent(part: usize, whole: usize) -> i64 {
-    if whole == 0 {
-        0
-    } else {
-        (part * 100 / whole) as i64
-    }
+    (part * 100).checked_div(whole).unwrap_or(0) as i64
 }
 
 /// What ScoreMyKnownAnswers found in one assignment.
