@@ -615,3 +615,45 @@ both_backends!(bad_policies_are_refused_and_change_nothing, |b| async move {
     assert!(c.list_hits().send().await.unwrap().hits().is_empty(), "nothing was created");
     s.verify_ledger();
 });
+
+both_backends!(an_extension_the_requester_cannot_pay_fails_and_changes_nothing, |b| async move {
+    let s = TestServer::start_with(
+        b,
+        common::Options { mode: openturk_domain::model::Mode::Production, ..common::Options::default() },
+    )
+    .await;
+    let c = s.client();
+    // Exactly one assignment's worth: 0.50 reward + 0.10 fee.
+    common::sync(|| s.service.deposit("default", openturk_domain::Money(60))).unwrap();
+    let id = create_hit(&c)
+        .assignment_review_policy(policy(
+            KNOWN,
+            vec![
+                answer_key(&[("q", &["yes"])]),
+                param("ExtendIfKnownAnswerScoreIsLessThan", &["100"]),
+            ],
+        ))
+        .send()
+        .await
+        .unwrap()
+        .hit
+        .unwrap()
+        .hit_id
+        .unwrap();
+    let (_, t) = s.worker("poor").await;
+    let a = work(&s, &t, &id, json!({"q": "no"})).await;
+    // The extension would need another 0.60 on hold: it fails with the API's error and leaves
+    // the HIT and the submitted assignment as they were.
+    assert_eq!(assignment(&c, &a).await.assignment_status(), Some(&AssignmentStatus::Submitted));
+    let h = hit(&c, &id).await;
+    assert_eq!((h.max_assignments(), h.hit_status()), (Some(1), Some(&HitStatus::Reviewable)));
+    let r = report(&c, &id).await;
+    let d = r.assignment_review_report().unwrap().review_actions();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!((d[0].action_name(), d[0].status()), (Some("Extend"), Some(&ReviewActionStatus::Failed)));
+    assert_eq!(d[0].error_code(), Some("AWS.MechanicalTurk.InsufficientFunds"));
+    assert!(d[0].result().unwrap().contains("insufficient funds"), "{d:?}");
+    let bal = c.get_account_balance().send().await.unwrap();
+    assert_eq!((bal.available_balance(), bal.on_hold_balance()), (Some("0.00"), Some("0.60")));
+    s.verify_ledger();
+});
