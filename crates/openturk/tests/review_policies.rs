@@ -628,10 +628,7 @@ both_backends!(an_extension_the_requester_cannot_pay_fails_and_changes_nothing, 
     let id = create_hit(&c)
         .assignment_review_policy(policy(
             KNOWN,
-            vec![
-                answer_key(&[("q", &["yes"])]),
-                param("ExtendIfKnownAnswerScoreIsLessThan", &["100"]),
-            ],
+            vec![answer_key(&[("q", &["yes"])]), param("ExtendIfKnownAnswerScoreIsLessThan", &["100"])],
         ))
         .send()
         .await

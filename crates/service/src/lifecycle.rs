@@ -30,6 +30,9 @@ impl Service {
     /// replicas schedule work too, one indexed query does.
     pub fn catch_up(&self) -> Result<()> {
         let now = self.now();
+        if self.inner.due_now.swap(false, Ordering::SeqCst) {
+            return self.run_due().map(|_| ());
+        }
         match self.inner.db.backend() {
             Backend::Sqlite => {
                 if now < self.inner.next_due.load(Ordering::SeqCst) {

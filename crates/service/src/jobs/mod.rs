@@ -139,6 +139,17 @@ pub fn decode<P: Payload>(kind: &str, payload: &str) -> std::result::Result<P, D
     Ok(p)
 }
 
+thread_local! {
+    /// The earliest due time scheduled on this thread since `take_scheduled` (a unit of work
+    /// runs on its caller's thread); `Service::after_commit` reads it.
+    static SCHEDULED: std::cell::Cell<Millis> = const { std::cell::Cell::new(i64::MAX) };
+}
+
+/// The earliest due time scheduled on this thread since the last call, resetting it.
+pub(crate) fn take_scheduled() -> Millis {
+    SCHEDULED.with(|c| c.replace(i64::MAX))
+}
+
 /// Where a parked row's `due_at` goes: after any real time, so it is never due again.
 pub(crate) const PARKED: Millis = i64::MAX;
 
@@ -167,6 +178,7 @@ impl Service {
                  last_error = NULL",
             params![key.kind, key.ref_id, encode(job), attempts, due],
         )?;
+        SCHEDULED.with(|c| c.set(c.get().min(due)));
         // Lowering the hint before commit is safe: at worst a later call looks and finds nothing.
         // The scheduler is woken only when this job falls due before what it waits for: it
         // sleeps until that anyway, so waking it for later work (an accept's deadline, a
