@@ -2,6 +2,8 @@
 and HITReviewPolicy (SimplePlurality), workers submitting through the worker API, and
 ListReviewPolicyResultsForHIT read as a boto3 user reads it, pages and paginator included."""
 
+import json
+
 from conftest import HTML_QUESTION, hit_params, question_form, request_error, unique
 
 KNOWN = "ScoreMyKnownAnswers/2011-09-01"
@@ -114,6 +116,15 @@ def test_plurality_reviews_the_hit_and_pages(server, mturk, requester):
     assert paged == rs
     assert acted == [x["ActionId"] for x in full["HITReviewReport"]["ReviewActions"]]
     assert "NextToken" not in pages[-1]
+
+    # The API Reference's AssignmentId (not in the service model, so sent as raw JSON): only
+    # what concerns that assignment.
+    raw = requester.signed_post(json.dumps({"HITId": hid, "AssignmentId": ids[2]}),
+                                target="ListReviewPolicyResultsForHIT")
+    assert raw.status_code == 200, raw.text
+    mine = raw.json()["HITReviewReport"]
+    assert {r["SubjectId"] for r in mine["ReviewResults"]} == {ids[2]}
+    assert [(a["ActionName"], a["TargetId"]) for a in mine["ReviewActions"]] == [("Reject", ids[2])]
 
     # Only the owner sees the results.
     other = server.create_requester()

@@ -47,6 +47,8 @@ pub struct ListReviewPolicyResultsForHITRequest {
     pub hit_id: String,
     #[serde(default)]
     pub policy_levels: Option<Vec<String>>,
+    /// The API Reference's request has it; the service model (and so the SDKs) does not.
+    pub assignment_id: Option<String>,
     pub retrieve_actions: Option<Flag>,
     pub retrieve_results: Option<Flag>,
     pub next_token: Option<String>,

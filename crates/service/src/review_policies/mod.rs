@@ -439,13 +439,15 @@ impl Service {
     }
 
     /// ListReviewPolicyResultsForHIT: the caller's own HIT only. Without levels, both; without
-    /// RetrieveActions or RetrieveResults, both kinds.
+    /// RetrieveActions or RetrieveResults, both kinds; with an assignment, only the results
+    /// about it and the actions on it.
     #[allow(clippy::too_many_arguments)]
     pub fn list_review_results(
         &self,
         requester_id: &str,
         hit_id: &str,
         levels: &[EntryLevel],
+        assignment_id: Option<&str>,
         retrieve_actions: Option<bool>,
         retrieve_results: Option<bool>,
         next_token: Option<&str>,
@@ -458,7 +460,7 @@ impl Service {
             hits_repo::own_hit(tx, requester_id, hit_id)?;
             let (assignment_policy, hit_policy) = repo::policy_names(tx, hit_id)?;
             let entries = if actions || results {
-                repo::entries(tx, hit_id, levels, results, actions, &cur)?
+                repo::entries(tx, hit_id, levels, assignment_id, results, actions, &cur)?
             } else {
                 Page { items: vec![], next_token: None }
             };

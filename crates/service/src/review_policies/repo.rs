@@ -139,6 +139,7 @@ pub(crate) fn entries(
     tx: &mut dyn Tx,
     hit_id: &str,
     levels: &[EntryLevel],
+    assignment_id: Option<&str>,
     results: bool,
     actions: bool,
     cur: &Cursor,
@@ -154,11 +155,13 @@ pub(crate) fn entries(
     let sql = format!(
         "SELECT seq, level, entry, action_id, subject_id, subject_type, question_id, result_key, result_value,
                 action_name, action_status, action_result, error_kind, created_at
-         FROM review_entries WHERE hit_id = ? AND level IN ({}) AND entry IN ({}) AND seq > ? ORDER BY seq LIMIT ?",
+         FROM review_entries WHERE hit_id = ? AND level IN ({}) AND entry IN ({})
+           AND (? = '' OR subject_id = ?) AND seq > ? ORDER BY seq LIMIT ?",
         levels.join(", "),
         kinds.join(", ")
     );
-    cur.requester_page(tx.query(&sql, params![hit_id, cur.seq, cur.fetch()])?, entry_from_row)
+    let a = assignment_id.unwrap_or("");
+    cur.requester_page(tx.query(&sql, params![hit_id, a, a, cur.seq, cur.fetch()])?, entry_from_row)
 }
 
 fn entry_from_row(r: &Row) -> Result<((EntryLevel, ReviewEntry), i64)> {

@@ -83,7 +83,16 @@ pub fn list_review_policy_results(svc: &Service, rid: &str, body: &[u8]) -> Out 
     let actions = flag("RetrieveActions", r.retrieve_actions)?;
     let results = flag("RetrieveResults", r.retrieve_results)?;
     let rep = svc
-        .list_review_results(rid, &r.hit_id, &levels, actions, results, r.next_token.as_deref(), r.max_results)
+        .list_review_results(
+            rid,
+            &r.hit_id,
+            &levels,
+            r.assignment_id.as_deref(),
+            actions,
+            results,
+            r.next_token.as_deref(),
+            r.max_results,
+        )
         .map_err(api_error)?;
     let wanted = |l: EntryLevel| levels.is_empty() || levels.contains(&l);
     // A report per level asked for, with the lists asked for (each possibly empty).
