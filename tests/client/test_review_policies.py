@@ -147,6 +147,12 @@ def test_bad_policies_are_refused(mturk):
     with request_error("MissingParameter", "AssignmentReviewPolicy.Parameters.1.Key"):
         mturk.create_hit(**hit_params(AssignmentReviewPolicy={"PolicyName": KNOWN, "Parameters": [
             {"Values": ["a"]}]}))
+    with request_error("InvalidParameterValue", "'colour'", "QuestionForm does not have"):
+        mturk.create_hit(**hit_params(Question=question_form(), AssignmentReviewPolicy={
+            "PolicyName": KNOWN, "Parameters": [{"Key": "AnswerKey", "MapEntries": [{"Key": "colour", "Values": ["red"]}]}]}))
+    with request_error("InvalidParameterValue", "'QuestionIds' names the QuestionId 'size'"):
+        mturk.create_hit(**hit_params(Question=question_form(), HITReviewPolicy={"PolicyName": PLURALITY, "Parameters": [
+            p("QuestionIds", "color,size"), p("QuestionAgreementThreshold", "50")]}))
     assert len(mturk.list_hits(MaxResults=100)["HITs"]) == before
     with request_error("InvalidParameterValue", "PolicyLevels"):
         hid = mturk.create_hit(**hit_params(Question=HTML_QUESTION))["HIT"]["HITId"]

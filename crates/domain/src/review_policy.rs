@@ -268,6 +268,23 @@ pub fn parse_hit_policy(raw: &RawPolicy) -> Result<Plurality, DomainError> {
     })
 }
 
+/// A QuestionForm's questions are known: a policy naming a question the form does not have
+/// could never score it, so it is refused. (An HTMLQuestion's or ExternalQuestion's fields are
+/// not known before work arrives.)
+pub fn check_questions(
+    at: &str,
+    key: &str,
+    ids: &[&str],
+    form: &crate::question::QuestionForm,
+) -> Result<(), DomainError> {
+    match ids.iter().find(|q| form.question(q).is_none()) {
+        Some(q) => Err(DomainError::invalid(format!(
+            "{at}: the parameter '{key}' names the QuestionId '{q}', which the HIT's QuestionForm does not have"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// An answer as compared: its values, trimmed, as a set ("two answers agree with each other if
 /// they have the same values present and absent"). Empty values are no values.
 pub fn answer_set(values: &[String]) -> BTreeSet<String> {

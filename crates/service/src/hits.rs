@@ -106,6 +106,7 @@ impl Service {
                 ),
             )
         })?;
+        policies.check_against(&parsed)?;
         let parsed = serde_json::to_string(&parsed).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
         let now = self.now();
         let token = input.unique_request_token.as_deref();

@@ -25,7 +25,7 @@ use crate::paging::{Cursor, Page};
 use crate::{repo as hits_repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitReviewStatus, HitStatus};
-use openturk_domain::question::parse_answers;
+use openturk_domain::question::{parse_answers, QuestionDocument};
 use openturk_domain::review_policy::{
     self as rp, answer_text, AssignmentDecision, KnownAnswers, Plurality, PluralityInput, RawPolicy,
 };
@@ -48,6 +48,20 @@ impl ReviewPolicies {
             assignment: assignment.map(rp::parse_assignment_policy).transpose()?,
             hit: hit.map(rp::parse_hit_policy).transpose()?,
         })
+    }
+
+    /// Refuses policies that name questions a QuestionForm does not have.
+    pub(crate) fn check_against(&self, doc: &QuestionDocument) -> Result<()> {
+        let Some(form) = doc.as_form() else { return Ok(()) };
+        if let Some(a) = &self.assignment {
+            let ids: Vec<&str> = a.answer_key.iter().map(|(q, _)| q.as_str()).collect();
+            rp::check_questions("AssignmentReviewPolicy", "AnswerKey", &ids, form)?;
+        }
+        if let Some(h) = &self.hit {
+            let ids: Vec<&str> = h.question_ids.iter().map(String::as_str).collect();
+            rp::check_questions("HITReviewPolicy", "QuestionIds", &ids, form)?;
+        }
+        Ok(())
     }
 }
 
