@@ -1,101 +1,18 @@
-//! Review policies with aws-sdk-mturk on both backends: ScoreMyKnownAnswers approving,
+//! Review policies at work, with aws-sdk-mturk on both backends: ScoreMyKnownAnswers approving,
 //! rejecting and extending as work is submitted; SimplePlurality approving, rejecting,
-//! extending and setting HITReviewStatus when the HIT becomes reviewable; the disregard
-//! parameters; ListReviewPolicyResultsForHIT with its levels, filters and pages; bad policies
-//! refused at CreateHIT. Workers submit through the worker API; the books must balance.
+//! extending and setting HITReviewStatus when the HIT becomes reviewable (by its last
+//! submission or by expiry); the disregard parameters; actions that fail. Workers submit
+//! through the worker API; the books must balance. (Listing and bad policies:
+//! review_policy_results.rs.)
 
 mod common;
+mod review_support;
 
-use aws_sdk_mturk::operation::list_review_policy_results_for_hit::ListReviewPolicyResultsForHitOutput as Report;
-use aws_sdk_mturk::types::{
-    AssignmentStatus, HitReviewStatus, HitStatus, ParameterMapEntry, PolicyParameter, ReviewActionStatus, ReviewPolicy,
-    ReviewPolicyLevel, ReviewReport,
-};
-use common::{create_hit, err, TestServer};
+use aws_sdk_mturk::types::{AssignmentStatus, HitReviewStatus, HitStatus, ReviewActionStatus};
+use common::{create_hit, TestServer};
 use reqwest::Method;
+use review_support::*;
 use serde_json::{json, Value};
-
-const KNOWN: &str = "ScoreMyKnownAnswers/2011-09-01";
-const PLURALITY: &str = "SimplePlurality/2011-09-01";
-
-fn param(key: &str, values: &[&str]) -> PolicyParameter {
-    PolicyParameter::builder().key(key).set_values(Some(values.iter().map(|v| v.to_string()).collect())).build()
-}
-
-fn answer_key(entries: &[(&str, &[&str])]) -> PolicyParameter {
-    let entries = entries
-        .iter()
-        .map(|(q, v)| {
-            ParameterMapEntry::builder().key(*q).set_values(Some(v.iter().map(|s| s.to_string()).collect())).build()
-        })
-        .collect();
-    PolicyParameter::builder().key("AnswerKey").set_map_entries(Some(entries)).build()
-}
-
-fn policy(name: &str, params: Vec<PolicyParameter>) -> ReviewPolicy {
-    ReviewPolicy::builder().policy_name(name).set_parameters(Some(params)).build().unwrap()
-}
-
-/// Accepts `hit_id` as the worker and submits `answers`; returns the AssignmentId.
-async fn work(s: &TestServer, token: &str, hit_id: &str, answers: Value) -> String {
-    let (st, a) = s.worker_call(Method::POST, &format!("/hits/{hit_id}/accept"), token, None).await;
-    assert_eq!(st, 201, "{a}");
-    let aid = a["AssignmentId"].as_str().unwrap().to_string();
-    let body = json!({ "Answers": answers });
-    let (st, r) = s.worker_call(Method::POST, &format!("/assignments/{aid}/submit"), token, Some(body)).await;
-    assert_eq!(st, 200, "{r}");
-    aid
-}
-
-async fn report(c: &aws_sdk_mturk::Client, hit_id: &str) -> Report {
-    c.list_review_policy_results_for_hit().hit_id(hit_id).send().await.unwrap()
-}
-
-/// A report's results as (SubjectId, QuestionId, Key, Value).
-fn results(r: Option<&ReviewReport>) -> Vec<(String, String, String, String)> {
-    r.map(|r| r.review_results())
-        .unwrap_or_default()
-        .iter()
-        .map(|x| {
-            (
-                x.subject_id().unwrap_or("").to_string(),
-                x.question_id().unwrap_or("").to_string(),
-                x.key().unwrap().to_string(),
-                x.value().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-/// A report's actions as (ActionName, TargetId, Status, Result).
-fn actions(r: Option<&ReviewReport>) -> Vec<(String, String, ReviewActionStatus, String)> {
-    r.map(|r| r.review_actions())
-        .unwrap_or_default()
-        .iter()
-        .map(|x| {
-            assert!(x.action_id().is_some_and(|id| id.len() == 30), "{x:?}");
-            assert!(x.complete_time().is_some(), "{x:?}");
-            (
-                x.action_name().unwrap().to_string(),
-                x.target_id().unwrap().to_string(),
-                x.status().unwrap().clone(),
-                x.result().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn value_of(rs: &[(String, String, String, String)], subject: &str, question: &str, key: &str) -> Option<String> {
-    rs.iter().rev().find(|r| r.0 == subject && r.1 == question && r.2 == key).map(|r| r.3.clone())
-}
-
-async fn assignment(c: &aws_sdk_mturk::Client, aid: &str) -> aws_sdk_mturk::types::Assignment {
-    c.get_assignment().assignment_id(aid).send().await.unwrap().assignment.unwrap()
-}
-
-async fn hit(c: &aws_sdk_mturk::Client, id: &str) -> aws_sdk_mturk::types::Hit {
-    c.get_hit().hit_id(id).send().await.unwrap().hit.unwrap()
-}
 
 both_backends!(known_answers_approve_reject_and_extend, |b| async move {
     let s = TestServer::start(b).await;
@@ -389,35 +306,6 @@ both_backends!(plurality_extends_until_workers_agree, |b| async move {
     s.verify_ledger();
 });
 
-/// A HIT with both policies: a gold question scored per assignment, a plurality question
-/// compared across them.
-async fn both_policies_hit(c: &aws_sdk_mturk::Client, max: i32) -> String {
-    create_hit(c)
-        .max_assignments(max)
-        .assignment_review_policy(policy(
-            KNOWN,
-            vec![answer_key(&[("gold", &["G"])]), param("RejectIfKnownAnswerScoreIsLessThan", &["100"])],
-        ))
-        .hit_review_policy(policy(
-            PLURALITY,
-            vec![
-                param("QuestionIds", &["label"]),
-                param("QuestionAgreementThreshold", &["100"]),
-                param("DisregardAssignmentIfRejected", &["T"]),
-                param("DisregardAssignmentIfKnownAnswerScoreIsLessThan", &["100"]),
-                param("ApproveIfWorkerAgreementScoreIsAtLeast", &["100"]),
-                param("RejectIfWorkerAgreementScoreIsLessThan", &["100"]),
-            ],
-        ))
-        .send()
-        .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap()
-}
-
 both_backends!(disregarded_assignments_do_not_count, |b| async move {
     let s = TestServer::start(b).await;
     let c = s.client();
@@ -450,169 +338,6 @@ both_backends!(disregarded_assignments_do_not_count, |b| async move {
         value_of(&results(r.assignment_review_report()), &aids[2], "", "KnownAnswerScore").as_deref(),
         Some("0")
     );
-    s.verify_ledger();
-});
-
-both_backends!(listing_levels_filters_pages_and_owners, |b| async move {
-    let s = TestServer::start(b).await;
-    let c = s.client();
-    let id = both_policies_hit(&c, 2).await;
-    for (i, answers) in
-        [json!({"gold": "G", "label": "x"}), json!({"gold": "bad", "label": "x"})].into_iter().enumerate()
-    {
-        let (_, t) = s.worker(&format!("lw{i}")).await;
-        work(&s, &t, &id, answers).await;
-    }
-    let full = report(&c, &id).await;
-    let (ar, aa) = (results(full.assignment_review_report()), actions(full.assignment_review_report()));
-    let (hr, ha) = (results(full.hit_review_report()), actions(full.hit_review_report()));
-    assert_eq!((ar.len(), aa.len()), (4, 1), "{ar:?} {aa:?}");
-    assert!(!hr.is_empty() && !ha.is_empty());
-    assert!(full.next_token().is_some(), "a non-empty page carries a NextToken");
-
-    // One level: the other's policy and report are left out.
-    let only_hit =
-        c.list_review_policy_results_for_hit().hit_id(&id).policy_levels(ReviewPolicyLevel::Hit).send().await.unwrap();
-    assert!(only_hit.assignment_review_policy().is_none() && only_hit.assignment_review_report().is_none());
-    assert_eq!(results(only_hit.hit_review_report()), hr);
-    // Results without actions, actions without results.
-    let no_actions = c.list_review_policy_results_for_hit().hit_id(&id).retrieve_actions(false).send().await.unwrap();
-    assert!(no_actions.hit_review_report().unwrap().review_actions().is_empty());
-    assert_eq!(results(no_actions.assignment_review_report()), ar);
-    let no_results = c
-        .list_review_policy_results_for_hit()
-        .hit_id(&id)
-        .policy_levels(ReviewPolicyLevel::Assignment)
-        .retrieve_results(false)
-        .retrieve_actions(true)
-        .send()
-        .await
-        .unwrap();
-    assert!(no_results.assignment_review_report().unwrap().review_results().is_empty());
-    assert_eq!(actions(no_results.assignment_review_report()), aa);
-
-    // Pages of 2: every entry once, in order, and a last, empty page.
-    let mut token: Option<String> = None;
-    let (mut got_r, mut got_a, mut pages) = (Vec::new(), Vec::new(), 0);
-    loop {
-        let p = c
-            .list_review_policy_results_for_hit()
-            .hit_id(&id)
-            .max_results(2)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .unwrap();
-        let n = [p.assignment_review_report(), p.hit_review_report()]
-            .iter()
-            .map(|r| r.map(|r| r.review_results().len() + r.review_actions().len()).unwrap_or(0))
-            .sum::<usize>();
-        assert!(n <= 2);
-        pages += 1;
-        got_r.extend(results(p.assignment_review_report()));
-        got_r.extend(results(p.hit_review_report()));
-        got_a.extend(actions(p.assignment_review_report()));
-        got_a.extend(actions(p.hit_review_report()));
-        match p.next_token() {
-            Some(t) => {
-                assert!(n > 0);
-                token = Some(t.to_string());
-            }
-            None => {
-                assert_eq!(n, 0, "only an empty page ends the listing");
-                break;
-            }
-        }
-    }
-    let total = ar.len() + aa.len() + hr.len() + ha.len();
-    assert_eq!(pages, total.div_ceil(2) + 1);
-    assert_eq!(got_r.len() + got_a.len(), total);
-    for r in ar.iter().chain(&hr) {
-        assert!(got_r.contains(r), "{r:?} missing from the pages");
-    }
-    // The SDK's paginator reads the same pages.
-    let pages: Vec<_> = c
-        .list_review_policy_results_for_hit()
-        .hit_id(&id)
-        .max_results(3)
-        .into_paginator()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .unwrap();
-    assert_eq!(pages.len(), total.div_ceil(3) + 1);
-
-    // Only the owner sees them; bad parameters are refused.
-    let other = common::sync(|| s.service.create_requester("other")).unwrap();
-    let c2 = s.client_with(&other.access_key_id, &other.secret_access_key);
-    let e = c2.list_review_policy_results_for_hit().hit_id(&id).send().await.unwrap_err();
-    let (code, msg) = err(e);
-    assert_eq!(code, "RequestError");
-    assert!(msg.contains("does not exist"), "{msg}");
-    let e = c.list_review_policy_results_for_hit().hit_id("NOSUCHHIT").send().await.unwrap_err();
-    assert!(err(e).1.contains("does not exist"));
-    let e = c
-        .list_review_policy_results_for_hit()
-        .hit_id(&id)
-        .policy_levels(ReviewPolicyLevel::from("Worker"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(err(e).1.contains("[Assignment, HIT]"));
-    let e = c.list_review_policy_results_for_hit().hit_id(&id).max_results(0).send().await.unwrap_err();
-    assert!(err(e).1.contains("MaxResults"));
-    s.verify_ledger();
-});
-
-both_backends!(bad_policies_are_refused_and_change_nothing, |b| async move {
-    let s = TestServer::start(b).await;
-    let c = s.client();
-    let key = || answer_key(&[("q", &["A"])]);
-    let cases: Vec<(Option<ReviewPolicy>, Option<ReviewPolicy>, &str)> = vec![
-        (
-            Some(policy("ScoreMyKnownAnswers/2020-01-01", vec![key()])),
-            None,
-            "'ScoreMyKnownAnswers/2020-01-01' cannot be used here",
-        ),
-        (Some(policy(PLURALITY, vec![])), None, "AssignmentReviewPolicy.PolicyName"),
-        (None, Some(policy(KNOWN, vec![key()])), "HITReviewPolicy.PolicyName"),
-        (Some(policy(KNOWN, vec![])), None, "'AnswerKey' of ScoreMyKnownAnswers/2011-09-01 is required"),
-        (Some(policy(KNOWN, vec![key(), param("AutoApprove", &["T"])])), None, "'AutoApprove' is not a parameter"),
-        (Some(policy(KNOWN, vec![key(), param("ApproveIfKnownAnswerScoreIsAtLeast", &["102"])])), None, "0 to 101"),
-        (Some(policy(KNOWN, vec![key(), param("ExtendMaximumAssignments", &["30"])])), None, "2 to 25"),
-        (None, Some(policy(PLURALITY, vec![param("QuestionIds", &["q"])])), "'QuestionAgreementThreshold'"),
-        (
-            None,
-            Some(policy(
-                PLURALITY,
-                vec![
-                    param("QuestionIds", &["q"]),
-                    param("QuestionAgreementThreshold", &["50"]),
-                    param("ExtendIfHITAgreementScoreIsLessThan", &["50"]),
-                ],
-            )),
-            "'ExtendMaximumAssignments' of SimplePlurality/2011-09-01 is required when",
-        ),
-        (
-            None,
-            Some(policy(
-                PLURALITY,
-                vec![
-                    param("QuestionIds", &["q"]),
-                    param("QuestionAgreementThreshold", &["50"]),
-                    param("DisregardAssignmentIfRejected", &["yes"]),
-                ],
-            )),
-            "T or F",
-        ),
-    ];
-    for (a, h, want) in cases {
-        let e = create_hit(&c).set_assignment_review_policy(a).set_hit_review_policy(h).send().await.unwrap_err();
-        let (code, msg) = err(e);
-        assert_eq!(code, "RequestError");
-        assert!(msg.contains(want), "{want:?} not in {msg}");
-    }
-    assert!(c.list_hits().send().await.unwrap().hits().is_empty(), "nothing was created");
     s.verify_ledger();
 });
 
@@ -652,5 +377,43 @@ both_backends!(an_extension_the_requester_cannot_pay_fails_and_changes_nothing, 
     assert!(d[0].result().unwrap().contains("insufficient funds"), "{d:?}");
     let bal = c.get_account_balance().send().await.unwrap();
     assert_eq!((bal.available_balance(), bal.on_hold_balance()), (Some("0.00"), Some("0.60")));
+    s.verify_ledger();
+});
+
+both_backends!(plurality_runs_when_the_hit_expires, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let id = create_hit(&c)
+        .max_assignments(5)
+        .lifetime_in_seconds(60)
+        .hit_review_policy(policy(
+            PLURALITY,
+            vec![
+                param("QuestionIds", &["animal"]),
+                param("QuestionAgreementThreshold", &["100"]),
+                param("ApproveIfWorkerAgreementScoreIsAtLeast", &["100"]),
+            ],
+        ))
+        .send()
+        .await
+        .unwrap()
+        .hit
+        .unwrap()
+        .hit_id
+        .unwrap();
+    let mut aids = Vec::new();
+    for i in 0..2 {
+        let (_, t) = s.worker(&format!("xw{i}")).await;
+        aids.push(work(&s, &t, &id, json!({"animal": "owl"})).await);
+    }
+    assert_eq!(hit(&c, &id).await.hit_review_status(), Some(&HitReviewStatus::NotReviewed));
+    // Two of five assignments done when the HIT expires: it is Reviewable, and reviewed.
+    s.advance(61).await;
+    let h = hit(&c, &id).await;
+    assert_eq!(h.hit_status(), Some(&HitStatus::Reviewable));
+    assert_eq!(h.hit_review_status(), Some(&HitReviewStatus::ReviewedAppropriate));
+    for a in &aids {
+        assert_eq!(assignment(&c, a).await.assignment_status(), Some(&AssignmentStatus::Approved));
+    }
     s.verify_ledger();
 });
