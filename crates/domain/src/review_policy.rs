@@ -151,7 +151,8 @@ impl<'a> Params<'a> {
         let Some(v) = self.single(key)? else { return Ok(None) };
         crate::validate::text(&format!("{}.{key}", self.at), v, MAX_REASON, true)?;
         crate::validate::no_control_chars(&format!("{}.{key}", self.at), v)?;
-        Ok(Some(v.to_string()))
+        // An empty reason is no reason, as RejectAssignment's empty feedback is none.
+        Ok(Some(v.to_string()).filter(|v| !v.is_empty()))
     }
 
     fn boolean(&self, key: &str) -> Result<Option<bool>, DomainError> {

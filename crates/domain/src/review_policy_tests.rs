@@ -42,6 +42,8 @@ fn known_answers_defaults_and_every_parameter() {
     ])
     .unwrap();
     assert_eq!(k.approve_reason.as_deref(), Some("well done"));
+    let empty = known(vec![answer_key(&[("q1", &["B"])]), param("RejectReason", &[""])]).unwrap();
+    assert_eq!(empty.reject_reason, None);
     assert_eq!((k.extend_maximum_assignments, k.extend_minimum_time_secs), (3, 3600));
     assert_eq!(k.decide(100), AssignmentDecision::Approve);
     assert_eq!(k.decide(50), AssignmentDecision::Leave);
