@@ -6,6 +6,7 @@
 //! - [`wire_qualifications`]: the same for qualification types, scores and requests;
 //! - [`wire_workers`]: those of the worker operations (blocks, NotifyWorkers);
 //! - [`wire_layouts`]: the HITLayoutParameter of CreateHIT;
+//! - [`wire_review`]: review policies and ListReviewPolicyResultsForHIT;
 //! - [`error`]: the error body and HTTP status each failure gets;
 //! - [`turk_code`]: the one table of `TurkErrorCode`s, spelled as MTurk spells them;
 //! - [`sigv4`]: Signature V4 verification (and signing, for our own clients).
@@ -17,6 +18,7 @@ pub mod turk_code;
 pub mod wire;
 pub mod wire_layouts;
 pub mod wire_qualifications;
+pub mod wire_review;
 pub mod wire_workers;
 
 pub use error::ApiError;

@@ -10,6 +10,7 @@ mod convert;
 pub mod errors;
 mod hits;
 mod qualifications;
+mod review_policies;
 mod workers;
 
 use crate::{blocking, request_id, AppState};
@@ -154,6 +155,7 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         DeleteWorkerBlock => workers::delete_worker_block(svc, r, body),
         ListWorkerBlocks => workers::list_worker_blocks(svc, r, body),
         NotifyWorkers => workers::notify_workers(svc, r, body),
+        ListReviewPolicyResultsForHIT => review_policies::list_review_policy_results(svc, r, body),
         other => Err(ApiError::request(
             TurkErrorCode::UnsupportedOperation,
             format!(
