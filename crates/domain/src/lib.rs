@@ -14,6 +14,7 @@ pub mod money;
 pub mod qualification;
 pub mod qualification_type;
 pub mod question;
+pub mod review_policy;
 pub mod validate;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -6,6 +6,7 @@
 //! - [`wire_qualifications`]: the same for qualification types, scores and requests;
 //! - [`wire_workers`]: those of the worker operations (blocks, NotifyWorkers);
 //! - [`wire_layouts`]: the HITLayoutParameter of CreateHIT;
+//! - [`wire_review`]: review policies and ListReviewPolicyResultsForHIT;
 //! - [`wire_files`]: the shapes of GetFileUploadURL;
 //! - [`error`]: the error body and HTTP status each failure gets;
 //! - [`turk_code`]: the one table of `TurkErrorCode`s, spelled as MTurk spells them;
@@ -19,6 +20,7 @@ pub mod wire;
 pub mod wire_files;
 pub mod wire_layouts;
 pub mod wire_qualifications;
+pub mod wire_review;
 pub mod wire_workers;
 
 pub use error::ApiError;

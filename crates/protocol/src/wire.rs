@@ -66,14 +66,7 @@ pub struct QualificationRequirement {
     pub actions_guarded: Option<String>,
 }
 
-/// Review policies are accepted by the shape but not yet applied; see the README.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
-pub struct ReviewPolicy {
-    pub policy_name: String,
-    #[serde(default)]
-    pub parameters: Option<serde_json::Value>,
-}
+pub use crate::wire_review::ReviewPolicy;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]

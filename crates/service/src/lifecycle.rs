@@ -30,6 +30,9 @@ impl Service {
     /// replicas schedule work too, one indexed query does.
     pub fn catch_up(&self) -> Result<()> {
         let now = self.now();
+        if self.inner.due_now.swap(false, Ordering::SeqCst) {
+            return self.run_due().map(|_| ());
+        }
         match self.inner.db.backend() {
             Backend::Sqlite => {
                 if now < self.inner.next_due.load(Ordering::SeqCst) {
@@ -131,6 +134,7 @@ impl Service {
                         hit.reviewable_at = Some(now);
                         let due = now + self.config().disposal_after_secs * 1000;
                         self.schedule(tx, &Job::hit_dispose(&hit.hit_id), due)?;
+                        self.on_reviewable(tx, hit, now)?;
                     }
                 }
                 _ => {

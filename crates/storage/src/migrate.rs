@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0006_jobs.sql"),
     },
     Migration {
+        version: 8,
+        name: "review_policies",
+        sqlite: include_str!("migrations/sqlite/0008_review_policies.sql"),
+        postgres: include_str!("migrations/postgres/0008_review_policies.sql"),
+    },
+    Migration {
         version: 9,
         name: "hit_layouts",
         sqlite: include_str!("migrations/sqlite/0009_hit_layouts.sql"),

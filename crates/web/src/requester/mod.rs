@@ -11,6 +11,7 @@ pub mod errors;
 mod files;
 mod hits;
 mod qualifications;
+mod review_policies;
 mod workers;
 
 use crate::{blocking, request_id, AppState};
@@ -155,6 +156,7 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         DeleteWorkerBlock => workers::delete_worker_block(svc, r, body),
         ListWorkerBlocks => workers::list_worker_blocks(svc, r, body),
         NotifyWorkers => workers::notify_workers(svc, r, body),
+        ListReviewPolicyResultsForHIT => review_policies::list_review_policy_results(svc, r, body),
         GetFileUploadURL => files::get_file_upload_url(svc, r, body),
         other => Err(ApiError::request(
             TurkErrorCode::UnsupportedOperation,
