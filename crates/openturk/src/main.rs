@@ -51,9 +51,12 @@ enum Command {
     /// Checks the books.
     #[command(subcommand)]
     Ledger(LedgerCmd),
-    /// Shows the outbox: email (and later notification) deliveries, their status and last error.
+    /// Shows the outbox: email and notification deliveries, their status and last error.
     #[command(subcommand)]
     Outbox(OutboxCmd),
+    /// Shows HIT event notification deliveries (SQS, SNS, email): status, attempts, last error.
+    #[command(subcommand)]
+    Notifications(NotificationsCmd),
     /// Shows the life-cycle schedule: expiries, deadlines, auto-approvals, disposals.
     #[command(subcommand)]
     Schedule(ScheduleCmd),
@@ -77,6 +80,25 @@ enum ScheduleCmd {
 enum OutboxCmd {
     /// Lists deliveries, newest first.
     List {
+        /// Only deliveries in this status: Pending, Sent or Failed.
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum NotificationsCmd {
+    /// Lists notification deliveries, newest first.
+    List {
+        /// Only this requester's (its ID, e.g. A1B2C3D4E5F6G7).
+        #[arg(long)]
+        requester: Option<String>,
+        /// Only this HIT type's.
+        #[arg(long)]
+        hit_type: Option<String>,
         /// Only deliveries in this status: Pending, Sent or Failed.
         #[arg(long)]
         status: Option<String>,
@@ -217,6 +239,13 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", outbox_table(&svc.outbox_list(status, limit)?));
             Ok(())
         }
+        Command::Notifications(NotificationsCmd::List { requester, hit_type, status, limit }) => {
+            let status = parse_status(status.as_deref())?;
+            let svc = open(&config, Arc::new(SystemClock))?;
+            let rows = svc.notification_deliveries(requester.as_deref(), hit_type.as_deref(), status, limit)?;
+            print!("{}", notifications_table(&rows));
+            Ok(())
+        }
         Command::Schedule(ScheduleCmd::List { parked, limit }) => {
             let svc = open(&config, Arc::new(SystemClock))?;
             print!("{}", schedule_table(&svc.scheduled_jobs(parked, limit)?));
@@ -255,6 +284,51 @@ fn schedule_table(rows: &[ScheduledJob]) -> String {
             r.ref_id,
             r.due_at.map(time).unwrap_or_else(|| "parked".into()),
             r.attempts,
+            r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
+        ));
+    }
+    out
+}
+
+fn parse_status(s: Option<&str>) -> Result<Option<Status>> {
+    s.map(|s| Status::parse(s).ok_or_else(|| anyhow!("--status {s}: use Pending, Sent or Failed"))).transpose()
+}
+
+/// When a delivery was sent, or will next be tried.
+fn next_or_sent(r: &OutboxEntry) -> String {
+    match r.status {
+        Status::Sent => r.sent_at.map(time).unwrap_or_default(),
+        Status::Pending => time(r.next_attempt_at),
+        Status::Failed => "-".into(),
+    }
+}
+
+/// `openturk notifications list`: one line per message, times in UTC.
+fn notifications_table(rows: &[OutboxEntry]) -> String {
+    let mut out = format!(
+        "{:>6}  {:<18}  {:<30}  {:<14}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",
+        "seq",
+        "channel",
+        "hit type",
+        "requester",
+        "destination",
+        "status",
+        "attempts",
+        "created",
+        "next attempt / sent"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{:>6}  {:<18}  {:<30}  {:<14}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  {}\n",
+            r.seq,
+            r.channel,
+            r.ref_id.as_deref().unwrap_or("(test)"),
+            r.requester_id.as_deref().unwrap_or("-"),
+            r.destination,
+            r.status.as_str(),
+            r.attempts,
+            time(r.created_at),
+            next_or_sent(r),
             r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
         ));
     }

@@ -4,6 +4,7 @@
 //! - [`operation`]: the 39 operations and how `X-Amz-Target` names them;
 //! - [`wire`]: request and response shapes, exactly as the SDKs serialize them;
 //! - [`wire_qualifications`]: the same for qualification types, scores and requests;
+//! - [`wire_notifications`]: those of UpdateNotificationSettings and SendTestEventNotification;
 //! - [`wire_workers`]: those of the worker operations (blocks, NotifyWorkers);
 //! - [`error`]: the error body and HTTP status each failure gets;
 //! - [`turk_code`]: the one table of `TurkErrorCode`s, spelled as MTurk spells them;
@@ -14,6 +15,7 @@ pub mod operation;
 pub mod sigv4;
 pub mod turk_code;
 pub mod wire;
+pub mod wire_notifications;
 pub mod wire_qualifications;
 pub mod wire_workers;
 

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod assignments;
+pub mod aws;
 pub mod blocks;
 pub mod config;
 pub mod dashboard;
@@ -20,6 +21,7 @@ pub mod jobs;
 pub mod ledger;
 pub mod lifecycle;
 pub mod messages;
+pub mod notifications;
 pub mod outbox;
 pub mod paging;
 pub mod passwords;
@@ -63,6 +65,8 @@ struct Inner {
     wake: tokio::sync::Notify,
     /// Wakes the outbox deliverer when a call has queued deliveries.
     outbox_wake: tokio::sync::Notify,
+    /// A unit of work queued a delivery; wake the deliverer when it ends.
+    outbox_queued: std::sync::atomic::AtomicBool,
     hasher: passwords::Hasher,
     throttle: passwords::Throttle,
 }
@@ -105,6 +109,7 @@ impl Service {
                 last_due_check: AtomicI64::new(i64::MIN),
                 wake: tokio::sync::Notify::new(),
                 outbox_wake: tokio::sync::Notify::new(),
+                outbox_queued: std::sync::atomic::AtomicBool::new(false),
                 hasher: passwords::Hasher::new(config.max_concurrent_password_hashes),
                 throttle: passwords::Throttle::default(),
                 config,
@@ -149,14 +154,18 @@ impl Service {
     /// A read-write unit of work, after due life-cycle work is done.
     pub(crate) fn write<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
-        self.inner.db.write(f)
+        let r = self.inner.db.write(f);
+        self.after_unit();
+        r
     }
 
     /// A read-write unit of work of one requester's: its money and HITs. Such units queue
     /// behind each other rather than conflict (see `Db::write_keyed`).
     pub(crate) fn write_for<T>(&self, requester_id: &str, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
-        self.inner.db.write_keyed(Some(requester_id), f)
+        let r = self.inner.db.write_keyed(Some(requester_id), f);
+        self.after_unit();
+        r
     }
 }
 

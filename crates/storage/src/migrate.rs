@@ -51,6 +51,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0006_jobs.sql"),
         postgres: include_str!("migrations/postgres/0006_jobs.sql"),
     },
+    Migration {
+        version: 7,
+        name: "notifications",
+        sqlite: include_str!("migrations/sqlite/0007_notifications.sql"),
+        postgres: include_str!("migrations/postgres/0007_notifications.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;

@@ -9,6 +9,7 @@ pub mod auth;
 mod convert;
 pub mod errors;
 mod hits;
+mod notifications;
 mod qualifications;
 mod workers;
 
@@ -154,6 +155,8 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         DeleteWorkerBlock => workers::delete_worker_block(svc, r, body),
         ListWorkerBlocks => workers::list_worker_blocks(svc, r, body),
         NotifyWorkers => workers::notify_workers(svc, r, body),
+        UpdateNotificationSettings => notifications::update_notification_settings(svc, r, body),
+        SendTestEventNotification => notifications::send_test_event_notification(svc, r, body),
         other => Err(ApiError::request(
             TurkErrorCode::UnsupportedOperation,
             format!(
