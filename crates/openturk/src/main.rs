@@ -494,17 +494,16 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         let scheduler = tokio::spawn(svc.clone().run_scheduler(async move {
             let _ = sched_stop.wait_for(|s| *s).await;
         }));
-        // The outbox deliverer, when email is configured: sends what calls queued, with retries.
-        let deliverer = match &smtp {
-            Some(s) => {
-                let transport = openturk_service::smtp::SmtpTransport::new(s).map_err(|e| anyhow!(e))?;
-                let mut stop = stop_rx.clone();
-                Some(tokio::spawn(svc.clone().run_deliverer(Arc::new(transport), async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })))
-            }
-            None => None,
-        };
+        // The outbox deliverer, always: email over SMTP when [smtp] is set, notifications to
+        // SQS and SNS with [aws] (or AWS's own credential chain and endpoints). A delivery that
+        // cannot go (no SMTP server) is retried and shows its error in `notifications list`.
+        let smtp = smtp.as_ref().map(openturk_service::smtp::SmtpTransport::new).transpose().map_err(|e| anyhow!(e))?;
+        let aws = openturk_service::aws::Aws::new(openturk_service::aws::AwsSettings::default());
+        let transports = openturk_service::notifications::deliver::Transports { smtp, aws: Some(aws) };
+        let mut stop = stop_rx.clone();
+        let deliverer = tokio::spawn(svc.clone().run_deliverer(Arc::new(transports), async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }));
         let state = openturk_web::AppState::new(svc, manual).with_site(site);
         let shutdown = async move {
             let _ = tokio::signal::ctrl_c().await;
@@ -512,9 +511,7 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         };
         openturk_web::serve(listener, state, shutdown).await?;
         let _ = scheduler.await;
-        if let Some(d) = deliverer {
-            let _ = d.await;
-        }
+        let _ = deliverer.await;
         Ok(())
     })
 }
