@@ -8,7 +8,6 @@
 
 pub mod accounts;
 pub mod assignments;
-pub mod aws;
 pub mod blocks;
 pub mod config;
 pub mod dashboard;
