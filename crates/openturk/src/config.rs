@@ -27,6 +27,60 @@ pub struct Config {
     pub workers: Workers,
     pub site: Site,
     pub smtp: Smtp,
+    pub aws: Aws,
+}
+
+/// The operator's AWS (or AWS-compatible) account, for notifications over SQS and SNS and for
+/// an S3 blob store. Every field is optional: credentials default to the standard AWS chain
+/// (AWS_ACCESS_KEY_ID…, shared profiles, SSO, web identity, ECS, instance metadata), endpoints
+/// to the AWS SDKs' variables (AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_S3,
+/// AWS_ENDPOINT_URL), then AWS's own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Aws {
+    /// The region to sign for when a destination names none (an SNS topic ARN and an AWS queue
+    /// URL do). Default: AWS_REGION / the profile's, else us-east-1.
+    pub region: Option<String>,
+    /// Static credentials, both or neither (with an optional session token). Prefer the chain.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+    /// Endpoints per service, e.g. "http://127.0.0.1:5000" for a compatible server.
+    pub sqs_endpoint: Option<String>,
+    pub sns_endpoint: Option<String>,
+    pub s3_endpoint: Option<String>,
+    /// A bound on one request, in seconds (kept under the outbox lease).
+    pub timeout_secs: u64,
+}
+
+impl Default for Aws {
+    fn default() -> Self {
+        Aws {
+            region: None,
+            access_key_id: None,
+            secret_access_key: None,
+            session_token: None,
+            sqs_endpoint: None,
+            sns_endpoint: None,
+            s3_endpoint: None,
+            timeout_secs: 30,
+        }
+    }
+}
+
+impl Aws {
+    pub fn settings(&self) -> openturk_service::aws::AwsSettings {
+        openturk_service::aws::AwsSettings {
+            region: self.region.clone(),
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            session_token: self.session_token.clone(),
+            sqs_endpoint: self.sqs_endpoint.clone(),
+            sns_endpoint: self.sns_endpoint.clone(),
+            s3_endpoint: self.s3_endpoint.clone(),
+            timeout: std::time::Duration::from_secs(self.timeout_secs),
+        }
+    }
 }
 
 /// The SMTP server that NotifyWorkers' email goes through (the outbox's deliverer sends it).
@@ -142,6 +196,7 @@ impl Default for Config {
             workers: Workers::default(),
             site: Site::default(),
             smtp: Smtp::default(),
+            aws: Aws::default(),
         }
     }
 }
@@ -287,6 +342,23 @@ impl Config {
                 bail!("smtp.timeout_secs must be between 1 and {}", openturk_service::outbox::LEASE_MS / 2000 - 1);
             }
         }
+        // Building the client checks the credentials' pairing.
+        openturk_service::aws::Aws::new(self.aws.settings())?;
+        if self.aws.timeout_secs < 1 || self.aws.timeout_secs * 1000 >= (openturk_service::outbox::LEASE_MS / 2) as u64
+        {
+            bail!("aws.timeout_secs must be between 1 and {}", openturk_service::outbox::LEASE_MS / 2000 - 1);
+        }
+        for (name, endpoint) in [
+            ("sqs_endpoint", &self.aws.sqs_endpoint),
+            ("sns_endpoint", &self.aws.sns_endpoint),
+            ("s3_endpoint", &self.aws.s3_endpoint),
+        ] {
+            if let Some(e) = endpoint {
+                if !(e.starts_with("http://") || e.starts_with("https://")) {
+                    bail!("aws.{name} = {e:?}: use an http:// or https:// URL");
+                }
+            }
+        }
         if self.fees.minimum_fee_cents < 0 || self.fees.commission_basis_points < 0 {
             bail!("fees must not be negative");
         }
@@ -360,5 +432,19 @@ mod tests {
         let e = parse("[smtp]\nhost = \"h\"\nfrom = \"n@example.org\"\ntimeout_secs = 600\n").unwrap_err();
         assert!(e.to_string().contains("timeout_secs"), "{e}");
         assert!(parse("[smtp]\ntls = \"ssl\"\n").is_err());
+    }
+
+    #[test]
+    fn aws_settings_and_mistakes() {
+        let c = parse("[aws]\nregion = \"eu-west-1\"\nsqs_endpoint = \"http://127.0.0.1:5000\"\n").unwrap();
+        let s = c.aws.settings();
+        assert_eq!(s.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(s.sqs_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+        assert_eq!(s.timeout, std::time::Duration::from_secs(30));
+        let e = parse("[aws]\naccess_key_id = \"AKIA\"\n").unwrap_err().to_string();
+        assert!(e.contains("aws.access_key_id and aws.secret_access_key go together"), "{e}");
+        let e = parse("[aws]\nsns_endpoint = \"127.0.0.1:5000\"\n").unwrap_err().to_string();
+        assert!(e.contains("aws.sns_endpoint"), "{e}");
+        assert!(parse("[aws]\ntimeout_secs = 0\n").is_err());
     }
 }

@@ -967,6 +967,92 @@ pub fn presign(
     format!("{full}&X-Amz-Signature={signature}")
 }
 
+/// Client side, S3 style: like [`sign`], with S3's canonical URI (the path encoded once, not
+/// normalized) and the body's SHA-256 sent in `x-amz-content-sha256`, as S3 requires. Returns
+/// the headers to add: `x-amz-content-sha256`, `x-amz-date` and `authorization`.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_s3(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    access_key_id: &str,
+    secret: &str,
+    region: &str,
+    epoch_secs: i64,
+) -> Vec<(String, String)> {
+    let amz_date = format_amz_date(epoch_secs);
+    let date = &amz_date[..8];
+    let content_sha = hex::encode(Sha256::digest(body));
+    let mut all: Vec<(&str, &str)> = headers
+        .iter()
+        .filter(|(n, _)| {
+            !n.eq_ignore_ascii_case("x-amz-date")
+                && !n.eq_ignore_ascii_case("authorization")
+                && !n.eq_ignore_ascii_case("x-amz-content-sha256")
+        })
+        .copied()
+        .collect();
+    all.push(("x-amz-date", &amz_date));
+    all.push(("x-amz-content-sha256", &content_sha));
+    let mut auth = client_authorization(access_key_id, date, region, "s3", &all);
+    let parts = RequestParts { method, path, query, headers: &all, body };
+    auth.signature = client_signature_with(&parts, &auth, false, secret, epoch_secs, S3_CANONICAL);
+    let authorization = auth.to_string();
+    vec![
+        ("x-amz-content-sha256".to_owned(), content_sha.clone()),
+        ("x-amz-date".to_owned(), amz_date),
+        ("authorization".to_owned(), authorization),
+    ]
+}
+
+/// Client side, S3 style: a presigned URL's query string for a body-less request (GET, DELETE)
+/// that anyone holding it may make until it expires. The payload is `UNSIGNED-PAYLOAD`, as S3
+/// expects of presigned URLs; only `host` is signed.
+#[allow(clippy::too_many_arguments)]
+pub fn presign_s3(
+    method: &str,
+    path: &str,
+    host: &str,
+    access_key_id: &str,
+    secret: &str,
+    session_token: Option<&str>,
+    region: &str,
+    epoch_secs: i64,
+    expires_secs: i64,
+) -> String {
+    let amz_date = format_amz_date(epoch_secs);
+    let date = &amz_date[..8];
+    let signed = [("host", host)];
+    let auth = client_authorization(access_key_id, date, region, "s3", &signed);
+    let encode = |v: &str| {
+        let mut out = Vec::new();
+        put_encoded(&mut out, v.as_bytes());
+        String::from_utf8(out).expect("percent-encoding is ASCII")
+    };
+    let credential = format!("{access_key_id}/{date}/{region}/s3/{TERMINATOR}");
+    let mut params = vec![
+        ("X-Amz-Algorithm", ALGORITHM.to_owned()),
+        ("X-Amz-Credential", credential),
+        ("X-Amz-Date", amz_date.clone()),
+        ("X-Amz-Expires", expires_secs.to_string()),
+    ];
+    if let Some(token) = session_token {
+        params.push(("X-Amz-Security-Token", token.to_owned()));
+    }
+    params.push(("X-Amz-SignedHeaders", "host".to_owned()));
+    let full = params.iter().map(|(n, v)| format!("{n}={}", encode(v))).collect::<Vec<_>>().join("&");
+    // The payload hash comes from this header, which is not among the signed ones.
+    let headers = [("host", host), ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")];
+    let parts = RequestParts { method, path, query: &full, headers: &headers, body: &[] };
+    let signature = client_signature_with(&parts, &auth, true, secret, epoch_secs, S3_CANONICAL);
+    format!("{full}&X-Amz-Signature={signature}")
+}
+
+/// S3's canonical URI: the path encoded once and never normalized.
+const S3_CANONICAL: CanonicalOptions = CanonicalOptions { normalize_path: false, double_encode_path: false };
+
 /// What a client signs with: the scope, and every header of `headers`, lower-cased and sorted.
 fn client_authorization(
     access_key_id: &str,
@@ -996,9 +1082,20 @@ fn client_signature(
     secret: &str,
     epoch_secs: i64,
 ) -> String {
+    client_signature_with(parts, auth, query_auth, secret, epoch_secs, CanonicalOptions::default())
+}
+
+fn client_signature_with(
+    parts: &RequestParts,
+    auth: &Authorization,
+    query_auth: bool,
+    secret: &str,
+    epoch_secs: i64,
+    options: CanonicalOptions,
+) -> String {
     let payload = payload_hash(parts);
     let mut hasher = Sha256::new();
-    write_canonical_request(&mut hasher, parts, auth, payload.as_str(), query_auth, CanonicalOptions::default());
+    write_canonical_request(&mut hasher, parts, auth, payload.as_str(), query_auth, options);
     let creq_hash: [u8; 32] = hasher.finalize().into();
     let key = signing_key(secret, &auth.date, &auth.region, &auth.service);
     let amz = amz_date_bytes(epoch_secs).expect("epoch_secs must fall in years 0000..=9999");
@@ -2349,5 +2446,39 @@ mod tests {
         assert!(matches!(later, Err(SigV4Error::Expired(_))), "{later:?}");
         let other = RequestParts { body: b"{}", ..parts };
         assert_eq!(verify(&other, &auth, SECRET, now, 900), Err(SigV4Error::Mismatch));
+    }
+
+    /// AWS's S3 documentation examples ("Signature Calculations for the Authorization Header:
+    /// Transferring Payload in a Single Chunk", GET Object; and "Query String Authentication",
+    /// presigned GET): AKIAIOSFODNN7EXAMPLE, 20130524T000000Z, examplebucket, us-east-1.
+    #[test]
+    fn s3_documentation_examples() {
+        const S3_AKID: &str = "AKIAIOSFODNN7EXAMPLE";
+        const S3_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        const MAY_24_2013: i64 = 1_369_353_600;
+        let host = "examplebucket.s3.amazonaws.com";
+        let signed = sign_s3(
+            "GET",
+            "/test.txt",
+            "",
+            &[("host", host), ("range", "bytes=0-9")],
+            b"",
+            S3_AKID,
+            S3_SECRET,
+            "us-east-1",
+            MAY_24_2013,
+        );
+        let authorization = &signed.iter().find(|(n, _)| n == "authorization").unwrap().1;
+        assert_eq!(
+            authorization,
+            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \
+             SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \
+             Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+        );
+        let query = presign_s3("GET", "/test.txt", host, S3_AKID, S3_SECRET, None, "us-east-1", MAY_24_2013, 86_400);
+        assert!(
+            query.ends_with("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"),
+            "{query}"
+        );
     }
 }

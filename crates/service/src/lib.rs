@@ -33,6 +33,8 @@ pub mod workers;
 
 pub use config::ServiceConfig;
 pub use error::{Error, Result};
+/// Calls out to SQS, SNS and S3 (notifications, the blob store): the `openturk-aws` crate.
+pub use openturk_aws as aws;
 
 use openturk_domain::clock::{Clock, Millis};
 use openturk_domain::model::Mode;

@@ -3,6 +3,8 @@
 //! starts), a manual clock, and the official aws-sdk-mturk client. Nothing is mocked.
 #![allow(dead_code)]
 
+pub mod moto;
+
 use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
 use openturk_domain::model::Mode;
 use openturk_domain::ManualClock;
