@@ -498,7 +498,7 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         // SQS and SNS with [aws] (or AWS's own credential chain and endpoints). A delivery that
         // cannot go (no SMTP server) is retried and shows its error in `notifications list`.
         let smtp = smtp.as_ref().map(openturk_service::smtp::SmtpTransport::new).transpose().map_err(|e| anyhow!(e))?;
-        let aws = openturk_service::aws::Aws::new(openturk_service::aws::AwsSettings::default());
+        let aws = openturk_service::aws::Aws::new(config.aws.settings()).map_err(|e| anyhow!(e))?;
         let transports = openturk_service::notifications::deliver::Transports { smtp, aws: Some(aws) };
         let mut stop = stop_rx.clone();
         let deliverer = tokio::spawn(svc.clone().run_deliverer(Arc::new(transports), async move {

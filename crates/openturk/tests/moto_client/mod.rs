@@ -1,28 +1,18 @@
-//! A real moto server (scripts/moto-server) for the notification tests, driven with requests
-//! signed by OpenTurk's own SigV4 signer (moto routes a request by its credential scope's
-//! service): SQS over its JSON protocol, SNS over its query protocol. An HTTP listener stands in
-//! for an SNS HTTP subscriber (Dallinger's listener).
+//! Driving the moto server of `common::moto` as a consumer would: SQS over its JSON protocol,
+//! SNS over its query protocol, with requests signed by OpenTurk's own SigV4 signer (moto routes
+//! a request by its credential scope's service). An HTTP listener stands in for an SNS HTTP
+//! subscriber (Dallinger's listener).
 #![allow(dead_code)]
 
+pub use crate::common::moto::ACCOUNT;
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// moto's default account.
-pub const ACCOUNT: &str = "123456789012";
-
 pub struct Moto {
-    child: Child,
+    pub server: crate::common::moto::Moto,
     pub url: String,
     http: reqwest::Client,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 pub fn free_port() -> u16 {
@@ -30,28 +20,16 @@ pub fn free_port() -> u16 {
 }
 
 impl Moto {
-    /// Starts moto on a free port and waits until it answers (the first start on a fresh
-    /// machine installs moto[server] into its virtualenv).
+    /// Starts moto on a free port (the first start on a fresh machine installs it).
     pub async fn start() -> Moto {
-        let port = free_port();
-        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/moto-server");
-        let child = Command::new(script)
-            .arg(port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start scripts/moto-server");
-        let url = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        for _ in 0..6000 {
-            if let Ok(r) = http.get(format!("{url}/moto-api/data.json")).send().await {
-                if r.status().is_success() {
-                    return Moto { child, url, http };
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("moto did not start on {url}");
+        let server = tokio::task::block_in_place(crate::common::moto::Moto::start);
+        let url = server.url.clone();
+        Moto { server, url, http: reqwest::Client::new() }
+    }
+
+    /// An `Aws` client of this server.
+    pub fn aws(&self) -> openturk_service::aws::Aws {
+        self.server.aws()
     }
 
     async fn signed(&self, service: &str, target: Option<&str>, content_type: &str, body: Vec<u8>) -> (u16, String) {
