@@ -9,8 +9,9 @@
 //!
 //! - latency: CreateHITWithHITType (one HITCreated each) → the message in the queue, by moto's
 //!   SentTimestamp against the wall clock before the call; one event in flight at a time;
-//! - throughput: a backlog of N single-event messages queued while no deliverer runs, then one
-//!   deliverer drains it; events delivered per second of wall time.
+//! - throughput: a backlog queued while no deliverer runs, then drained by one deliverer, in
+//!   events delivered per second of wall time: N events of one HIT type (which wait together,
+//!   so they leave 100 to a message), and M events of M HIT types (one message each).
 
 use super::*;
 use std::time::Instant;
@@ -61,15 +62,48 @@ async fn measure_delivery() {
     drop(stop);
     lat.sort_unstable();
 
-    // Throughput: N messages queued with no deliverer running (the clock moves 1 ms between
-    // HITs, so that each event is a message of its own), then drained by one deliverer.
+    // Throughput of a backlog: N events of one HIT type, batched as they wait.
     const N: usize = 2000;
     for _ in 0..N {
-        s.clock.advance_ms(1);
         hit_of_type(&c, &ty, 1, 3600).await;
     }
+    let (batched_secs, batched_msgs) = drain(&s, &m, &q, N).await;
+
+    // And M events of M HIT types: one message each.
+    const M: usize = 300;
+    let mut types = Vec::new();
+    for i in 0..M {
+        let t = hit_type(&c, 7200 + i as i64).await;
+        c.update_notification_settings()
+            .hit_type_id(&t)
+            .notification(spec(NotificationTransport::Sqs, &q, "2014-08-15", &["HITCreated"]))
+            .send()
+            .await
+            .unwrap();
+        types.push(t);
+    }
+    for t in &types {
+        hit_of_type(&c, t, 1, 3600).await;
+    }
+    let (single_secs, single_msgs) = drain(&s, &m, &q, M).await;
+    assert_eq!(single_msgs, M);
+    println!(
+        "notification delivery ({backend:?}, moto SQS): latency p50 {} ms, p99 {} ms, max {} ms over {L} events; \
+         throughput {:.0} events/s batched ({N} events of one HIT type in {batched_msgs} messages, {batched_secs:.2} s), \
+         {:.0} events/s unbatched ({M} events of {M} HIT types, {single_secs:.2} s)",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        lat[L - 1],
+        N as f64 / batched_secs,
+        M as f64 / single_secs,
+    );
+}
+
+/// Runs a deliverer until nothing is pending; returns the seconds it took and the messages the
+/// queue received (which must hold `events` events).
+async fn drain(s: &TestServer, m: &Moto, q: &str, events: usize) -> (f64, usize) {
     let start = Instant::now();
-    let _stop = deliverer(&s.service, Transports { smtp: None, aws: Some(m.aws()) });
+    let stop = deliverer(&s.service, Transports { smtp: None, aws: Some(m.aws()) });
     loop {
         let pending = sync(|| s.service.notification_deliveries(None, None, Some(Status::Pending), 1)).unwrap();
         if pending.is_empty() {
@@ -78,14 +112,8 @@ async fn measure_delivery() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let secs = start.elapsed().as_secs_f64();
-    let received = m.receive(&q).await.len();
-    assert_eq!(received, N);
-    println!(
-        "notification delivery ({backend:?}, moto SQS): latency p50 {} ms, p99 {} ms, max {} ms over {L} events; \
-         throughput {:.0} events/s ({N} single-event messages in {secs:.2} s)",
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
-        lat[L - 1],
-        N as f64 / secs
-    );
+    drop(stop);
+    let bodies: Vec<String> = m.receive(q).await.into_iter().map(|(b, _)| b).collect();
+    assert_eq!(events_of(&bodies).len(), events);
+    (secs, bodies.len())
 }

@@ -32,7 +32,7 @@ pub struct StoredEvent {
 
 /// A message to one destination, as the outbox stores it (the payload of the `sqs`, `sns` and
 /// `notification_email` channels). Rendered by [`EventDoc::json`] the same way on every attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventDoc {
     pub destination: String,
     pub version: String,

@@ -21,8 +21,8 @@ pub fn delivery(t: TransportKind, doc: EventDoc) -> Delivery {
 
 /// Reports `event` of `hit` (and `assignment_id`, for assignment events) at `at`, if the HIT
 /// type has an active specification that lists it. Called by every state change, in its own
-/// transaction, so the event exists if and only if the change committed. Events of one
-/// transaction for one destination share one message (up to [`MAX_EVENTS`]).
+/// transaction, so the event exists if and only if the change committed. Events for one
+/// destination that wait together share one message (up to [`MAX_EVENTS`]).
 pub fn emit(
     svc: &Service,
     tx: &mut dyn Tx,
@@ -45,11 +45,12 @@ pub fn emit(
         assignment_id: assignment_id.map(str::to_string),
     };
     let now = svc.now();
-    // A message this transaction (or another at this very millisecond) queued for the same
-    // destination and nobody has claimed yet takes the event too.
-    let channel = delivery(spec.transport, EventDoc::new(&spec, &hit.requester_id, Vec::new())).channel();
+    // A message of this HIT type for the same destination that is still waiting (queued by this
+    // transaction, or by another while the deliverer was busy) takes the event too: the events
+    // of one transaction share a message, and a backlog leaves in fewer, fuller messages.
+    let channel = delivery(spec.transport, EventDoc::default()).channel();
     if let Some((seq, Delivery::Sqs(mut doc) | Delivery::Sns(mut doc) | Delivery::NotificationEmail(mut doc))) =
-        repo::open_message(tx, channel, &spec.destination, &hit.hit_type_id, now)?
+        repo::open_message(tx, channel, &spec.destination, &hit.hit_type_id)?
     {
         if doc.events.len() < MAX_EVENTS && doc.customer_id == hit.requester_id {
             doc.events.push(event);

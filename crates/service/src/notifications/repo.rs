@@ -68,21 +68,20 @@ pub(super) fn save(tx: &mut dyn Tx, requester_id: &str, s: &Settings, now: Milli
     Ok(())
 }
 
-/// A message for `destination` queued at `now` for the HIT type that nobody has tried or
-/// claimed yet, which may take one more event.
+/// The HIT type's message for `destination` that waits for its first attempt and that nobody has
+/// claimed: the one a new event joins.
 pub(super) fn open_message(
     tx: &mut dyn Tx,
     channel: &str,
     destination: &str,
     hit_type_id: &str,
-    now: Millis,
 ) -> Result<Option<(i64, Delivery)>> {
     let Some(r) = tx.query_opt(
         "SELECT seq, channel, payload FROM outbox
-         WHERE status = 'Pending' AND next_attempt_at = ? AND created_at = ? AND attempts = 0 AND lease_until IS NULL
-           AND ref_id = ? AND channel = ? AND destination = ?
+         WHERE ref_id = ? AND status = 'Pending' AND attempts = 0 AND lease_until IS NULL
+           AND channel = ? AND destination = ?
          ORDER BY seq DESC LIMIT 1",
-        params![now, now, hit_type_id, channel, destination],
+        params![hit_type_id, channel, destination],
     )?
     else {
         return Ok(None);

@@ -17,5 +17,6 @@ CREATE TABLE notification_settings (
     updated_at BIGINT NOT NULL
 );
 
--- `openturk notifications list --hit-type`: a HIT type's deliveries, newest first.
-CREATE INDEX outbox_by_ref ON outbox (ref_id, seq);
+-- A HIT type's pending messages, newest first: the one an event joins (notifications::emit),
+-- and `openturk notifications list --hit-type`.
+CREATE INDEX outbox_by_ref ON outbox (ref_id, status, seq);
