@@ -337,7 +337,7 @@ fn notifications_table(rows: &[OutboxEntry]) -> String {
 
 fn outbox_table(rows: &[OutboxEntry]) -> String {
     let mut out = format!(
-        "{:>6}  {:<7}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",
+        "{:>6}  {:<18}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",
         "seq", "channel", "destination", "status", "attempts", "created", "next attempt / sent"
     );
     for r in rows {
@@ -347,7 +347,7 @@ fn outbox_table(rows: &[OutboxEntry]) -> String {
             Status::Failed => "-".into(),
         };
         out.push_str(&format!(
-            "{:>6}  {:<7}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  {}\n",
+            "{:>6}  {:<18}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  {}\n",
             r.seq,
             r.channel,
             r.destination,
