@@ -121,12 +121,12 @@ def test_create_hit_html_question_without_namespace_refused(requester):
         requester.create_hit(Question="<HTMLQuestion><HTMLContent>x</HTMLContent><FrameHeight>0</FrameHeight></HTMLQuestion>")
 
 
-def test_create_hit_with_layout_id_is_a_clear_request_error(requester):
+def test_create_hit_with_an_unknown_layout_id(requester):
+    # Layouts themselves are tested in test_hit_layouts.py.
     p = hit_params(HITLayoutId="3MCDHXBQ4Z7SJ2ZT2XZACNE142JWKX")
     del p["Question"]
-    with request_error(None, "HITLayoutId") as ei:
+    with request_error("HITLayoutDoesNotExist", "HITLayout 3MCDHXBQ4Z7SJ2ZT2XZACNE142JWKX does not exist."):
         requester.client.create_hit(**p)
-    assert ei.value.response["TurkErrorCode"].startswith("AWS.MechanicalTurk.")
 
 
 def test_create_hit_without_question_or_layout(requester):

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     /// The worker has no score of the type.
     QualificationNotFound,
     QualificationRequestNotFound,
+    /// No such HIT layout, or another requester's.
+    HitLayoutNotFound,
     NotFound,
     /// The object is in a state in which the operation is not allowed.
     InvalidHitState,

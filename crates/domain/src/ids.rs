@@ -37,6 +37,10 @@ pub fn new_qualification_type_id() -> String {
 pub fn new_qualification_request_id() -> String {
     format!("3{}", random_id(29))
 }
+/// HIT layouts: 30 characters like MTurk's Layout IDs (`20HKUDD8XMB3Q00OM8XUWO6T4EGODA`).
+pub fn new_hit_layout_id() -> String {
+    random_id(30)
+}
 pub fn new_worker_id() -> String {
     format!("A{}", random_id(13))
 }

@@ -8,11 +8,13 @@ pub mod eligibility;
 pub mod error;
 pub mod fees;
 pub mod ids;
+pub mod layout;
 pub mod model;
 pub mod money;
 pub mod qualification;
 pub mod qualification_type;
 pub mod question;
+pub mod review_policy;
 pub mod validate;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -114,6 +114,8 @@ pub struct Hit {
     pub fee_per_assignment: Money,
     pub reviewable_at: Option<Millis>,
     pub deleted: bool,
+    /// The HIT layout the question was made from (CreateHIT with HITLayoutId).
+    pub hit_layout_id: Option<String>,
 }
 
 impl Hit {

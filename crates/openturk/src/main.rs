@@ -1,6 +1,7 @@
 //! `openturk`: the marketplace server and its admin commands.
 
 mod config;
+mod layout;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -48,6 +49,9 @@ enum Command {
     /// Manages workers.
     #[command(subcommand)]
     Worker(WorkerCmd),
+    /// Manages HIT layouts: HTML templates with ${name} placeholders for CreateHIT's HITLayoutId.
+    #[command(subcommand)]
+    Layout(layout::LayoutCmd),
     /// Checks the books.
     #[command(subcommand)]
     Ledger(LedgerCmd),
@@ -230,6 +234,7 @@ fn run(cli: Cli) -> Result<()> {
             println!("{id} is not a Master any more");
             Ok(())
         }
+        Command::Layout(cmd) => layout::run(&open(&config, Arc::new(SystemClock))?, cmd),
         Command::Outbox(OutboxCmd::List { status, limit }) => {
             let status = match status.as_deref() {
                 None => None,

@@ -112,7 +112,8 @@ both_backends!(validation_names_the_parameter, |b| async move {
         (create_hit(&c).reward("1.234"), "Reward"),
         (create_hit(&c).question("<nope"), "XML"),
         (create_hit(&c).question(format!("{}{}", "<!-- -->", "x".repeat(65_536))), "65535"),
-        (create_hit(&c).hit_layout_id("LAYOUT"), "HITLayoutId"),
+        // Question and HITLayoutId together (tests/hit_layouts.rs has the rest of layouts).
+        (create_hit(&c).hit_layout_id("LAYOUT"), "HITLayoutId parameter must be provided, but not both"),
     ];
     for (call, needle) in cases {
         let (code, msg) = err(call.send().await.unwrap_err());

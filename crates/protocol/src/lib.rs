@@ -6,6 +6,8 @@
 //! - [`wire_qualifications`]: the same for qualification types, scores and requests;
 //! - [`wire_notifications`]: those of UpdateNotificationSettings and SendTestEventNotification;
 //! - [`wire_workers`]: those of the worker operations (blocks, NotifyWorkers);
+//! - [`wire_layouts`]: the HITLayoutParameter of CreateHIT;
+//! - [`wire_review`]: review policies and ListReviewPolicyResultsForHIT;
 //! - [`error`]: the error body and HTTP status each failure gets;
 //! - [`turk_code`]: the one table of `TurkErrorCode`s, spelled as MTurk spells them;
 //! - [`sigv4`]: Signature V4 verification (and signing, for our own clients).
@@ -15,8 +17,10 @@ pub mod operation;
 pub mod sigv4;
 pub mod turk_code;
 pub mod wire;
+pub mod wire_layouts;
 pub mod wire_notifications;
 pub mod wire_qualifications;
+pub mod wire_review;
 pub mod wire_workers;
 
 pub use error::ApiError;

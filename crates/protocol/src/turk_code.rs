@@ -56,6 +56,8 @@ turk_codes! {
     /// No such HIT type, or not the caller's; spelled like `HITDoesNotExist` and
     /// `HITLayoutDoesNotExist`.
     HitTypeDoesNotExist => "HITTypeDoesNotExist", OpenTurk;
+    /// No such HIT layout, or not the caller's.
+    HitLayoutDoesNotExist => "HITLayoutDoesNotExist", MTurk;
     /// No such assignment, or not visible to the caller.
     AssignmentDoesNotExist => "AssignmentDoesNotExist", MTurk;
     /// No such worker.

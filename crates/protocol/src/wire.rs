@@ -66,14 +66,7 @@ pub struct QualificationRequirement {
     pub actions_guarded: Option<String>,
 }
 
-/// Review policies are accepted by the shape but not yet applied; see the README.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
-pub struct ReviewPolicy {
-    pub policy_name: String,
-    #[serde(default)]
-    pub parameters: Option<serde_json::Value>,
-}
+pub use crate::wire_review::ReviewPolicy;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -116,7 +109,7 @@ pub struct CreateHITRequest {
     #[serde(rename = "HITLayoutId")]
     pub hit_layout_id: Option<String>,
     #[serde(rename = "HITLayoutParameters")]
-    pub hit_layout_parameters: Option<serde_json::Value>,
+    pub hit_layout_parameters: Option<Vec<crate::wire_layouts::HitLayoutParameter>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,7 +128,7 @@ pub struct CreateHITWithHITTypeRequest {
     #[serde(rename = "HITLayoutId")]
     pub hit_layout_id: Option<String>,
     #[serde(rename = "HITLayoutParameters")]
-    pub hit_layout_parameters: Option<serde_json::Value>,
+    pub hit_layout_parameters: Option<Vec<crate::wire_layouts::HitLayoutParameter>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -147,6 +140,8 @@ pub struct Hit {
     pub hit_type_id: String,
     #[serde(rename = "HITGroupId")]
     pub hit_group_id: String,
+    #[serde(rename = "HITLayoutId", skip_serializing_if = "Option::is_none")]
+    pub hit_layout_id: Option<String>,
     pub creation_time: f64,
     pub title: String,
     pub description: String,

@@ -180,12 +180,13 @@ impl Service {
         // and render them before taking the writer (on SQLite, one for the whole marketplace),
         // which is then held only for the change of state. The assignment is checked open here
         // too, so that a closed one is reported as such before any complaint about its answers.
-        let (hit_id, parsed) = self.read(|tx| {
+        let (hit_id, parsed, policy) = self.read(|tx| {
             let a = self.open_assignment(tx, worker_id, assignment_id, self.now())?;
             let parsed = tx
                 .query_one("SELECT question_parsed FROM hits WHERE hit_id = ?", params![&a.hit_id])?
                 .string("question_parsed")?;
-            Ok((a.hit_id, parsed))
+            let policy = crate::review_policies::assignment_policy(tx, &a.hit_id)?;
+            Ok((a.hit_id, parsed, policy))
         })?;
         // A stored question that cannot be read back is our fault, and must not turn a
         // selection answer into free text: fail the call instead.
@@ -219,7 +220,12 @@ impl Service {
             hit.num_submitted += 1;
             note::emit(self, tx, &hit, Ev::AssignmentSubmitted, Some(&a.assignment_id), now)?;
             self.settle_hit(tx, &mut hit, now)?;
-            if hit.spec.auto_approval_delay_secs == 0 {
+            if let Some(p) = &policy {
+                a = self.review_submitted(tx, a, p, now)?;
+            }
+            if a.status != AssignmentStatus::Submitted {
+                // The assignment-level review policy approved or rejected it.
+            } else if hit.spec.auto_approval_delay_secs == 0 {
                 a = self.approve_in(tx, a, None, now, now)?;
             } else {
                 self.schedule(tx, &Job::auto_approve(&a.assignment_id), a.auto_approval_at.unwrap_or(now))?;
@@ -456,7 +462,7 @@ impl Service {
         let feedback = Some(feedback).filter(|f| !f.is_empty());
         self.write_for(requester_id, |tx| {
             let now = self.now();
-            let mut a = self.own_assignment(tx, requester_id, assignment_id)?;
+            let a = self.own_assignment(tx, requester_id, assignment_id)?;
             if a.status != AssignmentStatus::Submitted {
                 return Err(Error::new(
                     ErrorKind::InvalidAssignmentState,
@@ -466,19 +472,30 @@ impl Service {
                     ),
                 ));
             }
-            a.status = AssignmentStatus::Rejected;
-            a.rejected_at = Some(now);
-            a.requester_feedback = feedback.map(str::to_string);
-            repo::save_assignment(tx, &a)?;
-            self.unschedule(tx, Job::auto_approve(&a.assignment_id).key())?;
-            let mut hit = repo::load_hit(tx, &a.hit_id)?
-                .ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
-            hit.num_submitted -= 1;
-            hit.num_completed += 1;
-            note::emit(self, tx, &hit, Ev::AssignmentRejected, Some(&a.assignment_id), now)?;
-            self.settle_hit(tx, &mut hit, now)?;
-            Ok(a)
+            self.reject_in(tx, a, feedback, now)
         })
+    }
+
+    /// Rejects a submitted assignment. Used by RejectAssignment and review policies.
+    pub(crate) fn reject_in(
+        &self,
+        tx: &mut dyn Tx,
+        mut a: Assignment,
+        feedback: Option<&str>,
+        now: Millis,
+    ) -> Result<Assignment> {
+        a.status = AssignmentStatus::Rejected;
+        a.rejected_at = Some(now);
+        a.requester_feedback = feedback.map(str::to_string);
+        repo::save_assignment(tx, &a)?;
+        self.unschedule(tx, Job::auto_approve(&a.assignment_id).key())?;
+        let mut hit =
+            repo::load_hit(tx, &a.hit_id)?.ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
+        hit.num_submitted -= 1;
+        hit.num_completed += 1;
+        note::emit(self, tx, &hit, Ev::AssignmentRejected, Some(&a.assignment_id), now)?;
+        self.settle_hit(tx, &mut hit, now)?;
+        Ok(a)
     }
 
     /// SendBonus: only to the worker who worked the assignment; a repeated token pays nothing.

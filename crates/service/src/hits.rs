@@ -9,6 +9,7 @@ use openturk_domain::clock::Millis;
 use openturk_domain::model::{Hit, HitReviewStatus, HitStatus, HitType, HitTypeSpec, Mode};
 use openturk_domain::qualification::QualificationRequirement;
 use openturk_domain::question::{parse_question, QuestionParseOptions};
+use openturk_domain::review_policy::RawPolicy;
 use openturk_domain::validate::{self, HitTypeInput};
 use openturk_domain::{ids, DomainError, ErrorKind, Money};
 use openturk_storage::{params, Tx};
@@ -53,8 +54,13 @@ pub struct NewHit {
     pub max_assignments: Option<i64>,
     pub question: Option<String>,
     pub hit_layout_id: Option<String>,
+    /// HITLayoutParameters as given (name, value); checked against the layout.
+    pub hit_layout_parameters: Vec<(String, String)>,
     pub requester_annotation: Option<String>,
     pub unique_request_token: Option<String>,
+    /// AssignmentReviewPolicy and HITReviewPolicy as given (validated by `create_hit`).
+    pub assignment_review_policy: Option<RawPolicy>,
+    pub hit_review_policy: Option<RawPolicy>,
 }
 
 const TOKEN_TTL_MS: i64 = 24 * 3600 * 1000;
@@ -78,17 +84,17 @@ impl Service {
         validate::max_assignments(max)?;
         validate::requester_annotation(input.requester_annotation.as_deref())?;
         validate::unique_request_token(input.unique_request_token.as_deref())?;
-        if input.hit_layout_id.is_some() {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                "HITLayoutId is not supported by this server yet; pass the Question parameter instead",
-            ));
-        }
-        let question = input.question.as_deref().ok_or_else(|| {
-            Error::invalid(
-                "Question is required: give either Question or HITLayoutId (HIT layouts are not supported yet)",
-            )
-        })?;
+        let policies = crate::review_policies::ReviewPolicies::parse(
+            input.assignment_review_policy.as_ref(),
+            input.hit_review_policy.as_ref(),
+        )?;
+        let made = self.hit_question(
+            requester_id,
+            input.question.as_deref(),
+            input.hit_layout_id.as_deref(),
+            &input.hit_layout_parameters,
+        )?;
+        let question = made.xml.as_str();
         validate::question_size(question)?;
         let opts = QuestionParseOptions { allow_loopback_http: self.mode() == Mode::Sandbox };
         let parsed = parse_question(question, &opts).map_err(|e| {
@@ -99,6 +105,7 @@ impl Service {
                 ),
             )
         })?;
+        policies.check_against(&parsed)?;
         let parsed = serde_json::to_string(&parsed).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
         let now = self.now();
         let token = input.unique_request_token.as_deref();
@@ -145,9 +152,11 @@ impl Service {
                 fee_per_assignment: fee,
                 reviewable_at: None,
                 deleted: false,
+                hit_layout_id: made.hit_layout_id.clone(),
             };
             repo::insert_hit(tx, &hit, &parsed)?;
             note::emit(self, tx, &hit, Ev::HITCreated, None, now)?;
+            self.store_review_policies(tx, &hit.hit_id, &policies)?;
             self.settle_hit(tx, &mut hit, now)?;
             self.schedule(tx, &Job::hit_expire(&hit.hit_id), hit.expires_at)?;
             if let Some(t) = token {
@@ -309,31 +318,47 @@ impl Service {
                 }
             }
             let mut hit = repo::own_hit(tx, requester_id, hit_id)?;
-            if hit.status == HitStatus::Disposed {
-                return Err(invalid_hit_state(&hit, "Assignable, Unassignable, Reviewable, Reviewing"));
-            }
-            let new_max = hit.max_assignments + additional;
-            if hit.initial_max_assignments < 10 && new_max >= 10 {
-                return Err(Error::new(
-                    ErrorKind::InvalidMaximumAssignmentsIncrease,
-                    format!(
-                        "HIT {hit_id} was created with {} assignments; HITs created with fewer than 10 assignments cannot be extended to 10 or more (requested {new_max})",
-                        hit.initial_max_assignments
-                    ),
-                ));
-            }
-            if new_max > validate::MAX_MAX_ASSIGNMENTS {
-                return Err(Error::invalid(format!("MaxAssignments would become {new_max}, more than {}", validate::MAX_MAX_ASSIGNMENTS)));
-            }
-            check_total_cost(hit.spec.reward, hit.fee_per_assignment, new_max)?;
-            hit.max_assignments = new_max;
-            note::emit(self, tx, &hit, Ev::HITExtended, None, now)?;
-            self.settle_hit(tx, &mut hit, now)?;
+            self.add_assignments_in(tx, &mut hit, additional, now)?;
             if let Some(t) = token {
                 record_token(tx, requester_id, "CreateAdditionalAssignmentsForHIT", t, hit_id, now)?;
             }
             Ok(hit)
         })
+    }
+
+    /// Adds assignments to a HIT; refuses, writing nothing, what CreateAdditionalAssignmentsForHIT
+    /// refuses. Used by that operation and by review policies' extensions.
+    pub(crate) fn add_assignments_in(
+        &self,
+        tx: &mut dyn Tx,
+        hit: &mut Hit,
+        additional: i64,
+        now: Millis,
+    ) -> Result<()> {
+        let hit_id = hit.hit_id.clone();
+        if hit.status == HitStatus::Disposed {
+            return Err(invalid_hit_state(hit, "Assignable, Unassignable, Reviewable, Reviewing"));
+        }
+        let new_max = hit.max_assignments + additional;
+        if hit.initial_max_assignments < 10 && new_max >= 10 {
+            return Err(Error::new(
+                ErrorKind::InvalidMaximumAssignmentsIncrease,
+                format!(
+                    "HIT {hit_id} was created with {} assignments; HITs created with fewer than 10 assignments cannot be extended to 10 or more (requested {new_max})",
+                    hit.initial_max_assignments
+                ),
+            ));
+        }
+        if new_max > validate::MAX_MAX_ASSIGNMENTS {
+            return Err(Error::invalid(format!(
+                "MaxAssignments would become {new_max}, more than {}",
+                validate::MAX_MAX_ASSIGNMENTS
+            )));
+        }
+        check_total_cost(hit.spec.reward, hit.fee_per_assignment, new_max)?;
+        hit.max_assignments = new_max;
+        note::emit(self, tx, hit, Ev::HITExtended, None, now)?;
+        self.settle_hit(tx, hit, now)
     }
 
     /// DeleteHIT: only a Reviewable (or Reviewing) HIT whose submitted work is all reviewed.

@@ -17,6 +17,7 @@ mod groups;
 pub mod hit_list;
 pub mod hits;
 pub mod jobs;
+pub mod layouts;
 pub mod ledger;
 pub mod lifecycle;
 pub mod messages;
@@ -26,6 +27,7 @@ pub mod paging;
 pub mod passwords;
 pub mod qualifications;
 mod repo;
+pub mod review_policies;
 pub mod secrets;
 pub mod smtp;
 pub mod tasks;
@@ -62,6 +64,9 @@ struct Inner {
     next_due: AtomicI64,
     /// When (marketplace clock) this process last asked PostgreSQL for due work.
     last_due_check: AtomicI64,
+    /// Set after a commit that scheduled a job already due (a HIT's review): the next call
+    /// looks at the schedule whatever the hint says (see `Service::after_commit`).
+    due_now: std::sync::atomic::AtomicBool,
     /// Wakes the background scheduler when new work is scheduled.
     wake: tokio::sync::Notify,
     /// Wakes the outbox deliverer when a call has queued deliveries.
@@ -108,6 +113,7 @@ impl Service {
                 keys: RwLock::new(HashMap::new()),
                 next_due: AtomicI64::new(i64::MIN),
                 last_due_check: AtomicI64::new(i64::MIN),
+                due_now: std::sync::atomic::AtomicBool::new(false),
                 wake: tokio::sync::Notify::new(),
                 outbox_wake: tokio::sync::Notify::new(),
                 outbox_queued: std::sync::atomic::AtomicBool::new(false),
@@ -155,7 +161,9 @@ impl Service {
     /// A read-write unit of work, after due life-cycle work is done.
     pub(crate) fn write<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
+        jobs::take_scheduled();
         let r = self.inner.db.write(f);
+        self.after_commit(r.is_ok());
         self.after_unit();
         r
     }
@@ -164,9 +172,24 @@ impl Service {
     /// behind each other rather than conflict (see `Db::write_keyed`).
     pub(crate) fn write_for<T>(&self, requester_id: &str, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
+        jobs::take_scheduled();
         let r = self.inner.db.write_keyed(Some(requester_id), f);
+        self.after_commit(r.is_ok());
         self.after_unit();
         r
+    }
+
+    /// After commit, makes a job the unit of work scheduled due at once (a HIT's review) the
+    /// next call's work. The hint lowered inside the unit can be raised again by a scheduler
+    /// pass that read the schedule before the commit; the job would then wait for the
+    /// scheduler's next look (on PostgreSQL with a test clock, which does not move, for ever
+    /// as far as calls go) instead of being done by the next call.
+    fn after_commit(&self, committed: bool) {
+        let due = jobs::take_scheduled();
+        if committed && due <= self.now() {
+            self.inner.due_now.store(true, Ordering::SeqCst);
+            self.inner.wake.notify_one();
+        }
     }
 }
 

@@ -31,6 +31,9 @@ impl Service {
     /// replicas schedule work too, one indexed query does.
     pub fn catch_up(&self) -> Result<()> {
         let now = self.now();
+        if self.inner.due_now.swap(false, Ordering::SeqCst) {
+            return self.run_due().map(|_| ());
+        }
         match self.inner.db.backend() {
             Backend::Sqlite => {
                 if now < self.inner.next_due.load(Ordering::SeqCst) {
@@ -135,6 +138,7 @@ impl Service {
                         note::emit(self, tx, hit, Ev::HITReviewable, None, now)?;
                         let due = now + self.config().disposal_after_secs * 1000;
                         self.schedule(tx, &Job::hit_dispose(&hit.hit_id), due)?;
+                        self.on_reviewable(tx, hit, now)?;
                     }
                 }
                 _ => {

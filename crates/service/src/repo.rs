@@ -9,7 +9,7 @@ use openturk_storage::{params, Row, Tx, Value};
 
 pub const HIT_COLS: &str = "hit_id, hit_type_id, hit_group_id, requester_id, spec, question, requester_annotation, \
     created_at, expires_at, max_assignments, initial_max_assignments, status, review_status, num_pending, \
-    num_submitted, num_completed, held_cents, fee_cents, reviewable_at, deleted, seq";
+    num_submitted, num_completed, held_cents, fee_cents, reviewable_at, deleted, hit_layout_id, seq";
 
 pub fn hit_from_row(r: &Row) -> Result<(Hit, i64)> {
     let spec: HitTypeSpec = serde_json::from_str(&r.string("spec")?).map_err(|e| corrupt("HIT properties", e))?;
@@ -37,6 +37,7 @@ pub fn hit_from_row(r: &Row) -> Result<(Hit, i64)> {
             fee_per_assignment: Money(r.i64("fee_cents")?),
             reviewable_at: r.opt_i64("reviewable_at")?,
             deleted: r.bool("deleted")?,
+            hit_layout_id: r.opt_string("hit_layout_id")?,
         },
         r.i64("seq")?,
     ))
@@ -61,8 +62,8 @@ pub fn insert_hit(tx: &mut dyn Tx, h: &Hit, question_parsed: &str) -> Result<()>
     tx.execute(
         "INSERT INTO hits (hit_id, hit_type_id, hit_group_id, requester_id, spec, title, description, keywords, reward_cents, question, \
          question_parsed, requester_annotation, created_at, expires_at, max_assignments, initial_max_assignments, status, \
-         review_status, num_pending, num_submitted, num_completed, held_cents, fee_cents, reviewable_at, deleted) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         review_status, num_pending, num_submitted, num_completed, held_cents, fee_cents, reviewable_at, deleted, \
+         hit_layout_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
             &h.hit_id,
             &h.hit_type_id,
@@ -89,6 +90,7 @@ pub fn insert_hit(tx: &mut dyn Tx, h: &Hit, question_parsed: &str) -> Result<()>
             h.fee_per_assignment.0,
             h.reviewable_at,
             h.deleted,
+            h.hit_layout_id.clone(),
         ],
     )?;
     groups::hit_written(tx, None, h)

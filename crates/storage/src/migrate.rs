@@ -57,6 +57,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("migrations/sqlite/0007_notifications.sql"),
         postgres: include_str!("migrations/postgres/0007_notifications.sql"),
     },
+    Migration {
+        version: 8,
+        name: "review_policies",
+        sqlite: include_str!("migrations/sqlite/0008_review_policies.sql"),
+        postgres: include_str!("migrations/postgres/0008_review_policies.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "hit_layouts",
+        sqlite: include_str!("migrations/sqlite/0009_hit_layouts.sql"),
+        postgres: include_str!("migrations/postgres/0009_hit_layouts.sql"),
+    },
 ];
 
 const LOCK_KEY: i64 = 0x6f70_656e_7475;

@@ -20,6 +20,7 @@ mod assignment_deadline;
 mod auto_approve;
 mod hit_dispose;
 mod hit_expire;
+mod hit_review;
 
 use crate::error::Result;
 use crate::{lower_hint, Service};
@@ -41,6 +42,8 @@ pub enum Job {
     AssignmentDeadline { assignment_id: String },
     /// A submitted assignment reaches its auto-approval time.
     AutoApprove { assignment_id: String },
+    /// A HIT with a HIT-level review policy became Reviewable: run the policy.
+    HitReview { hit_id: String },
 }
 
 /// The key of a scheduled job, `(kind, ref_id)`: enough to unschedule it.
@@ -55,6 +58,7 @@ impl Job {
     pub const HIT_DISPOSE: &'static str = "hit_dispose";
     pub const ASSIGNMENT_DEADLINE: &'static str = "assignment_deadline";
     pub const AUTO_APPROVE: &'static str = "auto_approve";
+    pub const HIT_REVIEW: &'static str = "hit_review";
 
     pub fn hit_expire(hit_id: &str) -> Job {
         Job::HitExpire { hit_id: hit_id.into() }
@@ -68,6 +72,9 @@ impl Job {
     pub fn auto_approve(assignment_id: &str) -> Job {
         Job::AutoApprove { assignment_id: assignment_id.into() }
     }
+    pub fn hit_review(hit_id: &str) -> Job {
+        Job::HitReview { hit_id: hit_id.into() }
+    }
 
     /// The row's key: one job of a kind per HIT or assignment.
     pub fn key(&self) -> JobKey<'_> {
@@ -76,6 +83,7 @@ impl Job {
             Job::HitDispose { hit_id } => (Job::HIT_DISPOSE, hit_id),
             Job::AssignmentDeadline { assignment_id } => (Job::ASSIGNMENT_DEADLINE, assignment_id),
             Job::AutoApprove { assignment_id } => (Job::AUTO_APPROVE, assignment_id),
+            Job::HitReview { hit_id } => (Job::HIT_REVIEW, hit_id),
         };
         JobKey { kind, ref_id }
     }
@@ -88,6 +96,7 @@ impl Job {
             Job::HitDispose { hit_id } => hit_dispose::run(svc, tx, hit_id, attempts, now),
             Job::AssignmentDeadline { assignment_id } => assignment_deadline::run(svc, tx, assignment_id, due, now),
             Job::AutoApprove { assignment_id } => auto_approve::run(svc, tx, assignment_id, due, now),
+            Job::HitReview { hit_id } => hit_review::run(svc, tx, hit_id, now),
         }
     }
 }
@@ -130,6 +139,17 @@ pub fn decode<P: Payload>(kind: &str, payload: &str) -> std::result::Result<P, D
     Ok(p)
 }
 
+thread_local! {
+    /// The earliest due time scheduled on this thread since `take_scheduled` (a unit of work
+    /// runs on its caller's thread); `Service::after_commit` reads it.
+    static SCHEDULED: std::cell::Cell<Millis> = const { std::cell::Cell::new(i64::MAX) };
+}
+
+/// The earliest due time scheduled on this thread since the last call, resetting it.
+pub(crate) fn take_scheduled() -> Millis {
+    SCHEDULED.with(|c| c.replace(i64::MAX))
+}
+
 /// Where a parked row's `due_at` goes: after any real time, so it is never due again.
 pub(crate) const PARKED: Millis = i64::MAX;
 
@@ -158,6 +178,7 @@ impl Service {
                  last_error = NULL",
             params![key.kind, key.ref_id, encode(job), attempts, due],
         )?;
+        SCHEDULED.with(|c| c.set(c.get().min(due)));
         // Lowering the hint before commit is safe: at worst a later call looks and finds nothing.
         // The scheduler is woken only when this job falls due before what it waits for: it
         // sleeps until that anyway, so waking it for later work (an accept's deadline, a
@@ -225,6 +246,7 @@ mod tests {
             (Job::hit_dispose("H2"), r#"{"kind":"hit_dispose","hit_id":"H2"}"#),
             (Job::assignment_deadline("A1"), r#"{"kind":"assignment_deadline","assignment_id":"A1"}"#),
             (Job::auto_approve("A2"), r#"{"kind":"auto_approve","assignment_id":"A2"}"#),
+            (Job::hit_review("H3"), r#"{"kind":"hit_review","hit_id":"H3"}"#),
         ] {
             assert_eq!(encode(&job), json);
             assert_eq!(decode::<Job>(job.kind(), json).unwrap(), job);

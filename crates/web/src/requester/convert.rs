@@ -4,6 +4,7 @@ use openturk_domain::clock::Millis;
 use openturk_domain::model::{Assignment, Hit};
 use openturk_domain::qualification::{self as q, ActionsGuarded, Comparator};
 use openturk_protocol::wire::{self, seconds};
+use openturk_protocol::wire_layouts;
 use openturk_protocol::wire_qualifications as wq;
 use openturk_protocol::{ApiError, TurkErrorCode};
 
@@ -12,6 +13,7 @@ pub fn hit(h: &Hit) -> wire::Hit {
         hit_id: h.hit_id.clone(),
         hit_type_id: h.hit_type_id.clone(),
         hit_group_id: h.hit_group_id.clone(),
+        hit_layout_id: h.hit_layout_id.clone(),
         creation_time: seconds(h.created_at),
         title: h.spec.title.clone(),
         description: h.spec.description.clone(),
@@ -63,6 +65,11 @@ fn requirement_out(r: &q::QualificationRequirement) -> wire::QualificationRequir
         required_to_preview: r.required_to_preview,
         actions_guarded: r.actions_guarded.map(|a| a.as_str().to_string()),
     }
+}
+
+/// HITLayoutParameters as (name, value) pairs, in the order given.
+pub fn layout_parameters(p: Option<Vec<wire_layouts::HitLayoutParameter>>) -> Vec<(String, String)> {
+    p.unwrap_or_default().into_iter().map(|p| (p.name, p.value)).collect()
 }
 
 pub fn requirements(

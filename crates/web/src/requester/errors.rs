@@ -17,6 +17,7 @@ pub fn api_error(e: Error) -> ApiError {
         ErrorKind::QualificationTypeNotFound => C::QualificationTypeDoesNotExist,
         ErrorKind::QualificationNotFound => C::QualificationDoesNotExist,
         ErrorKind::QualificationRequestNotFound => C::QualificationRequestDoesNotExist,
+        ErrorKind::HitLayoutNotFound => C::HitLayoutDoesNotExist,
         ErrorKind::NotFound => C::DoesNotExist,
         ErrorKind::InvalidHitState => C::InvalidHitState,
         ErrorKind::InvalidAssignmentState => C::InvalidAssignmentState,

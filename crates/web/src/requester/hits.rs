@@ -2,24 +2,14 @@
 
 use super::convert;
 use super::errors::api_error;
+use super::review_policies::raw_policy;
 use openturk_protocol::wire::{self, parse, to_body};
-use openturk_protocol::{ApiError, TurkErrorCode};
+use openturk_protocol::ApiError;
 use openturk_service::hits::{HitTypeRef, NewHit, NewHitType};
 use openturk_service::paging::Page;
 use openturk_service::Service;
 
 type Out = Result<Vec<u8>, ApiError>;
-
-/// Review policies are not applied yet; refusing them is better than silently ignoring them.
-fn no_review_policies(a: &Option<wire::ReviewPolicy>, h: &Option<wire::ReviewPolicy>) -> Result<(), ApiError> {
-    if a.is_some() || h.is_some() {
-        return Err(ApiError::request(
-            TurkErrorCode::UnsupportedOperation,
-            "AssignmentReviewPolicy and HITReviewPolicy are not supported by this server yet",
-        ));
-    }
-    Ok(())
-}
 
 fn hit_response(h: &openturk_domain::model::Hit) -> Vec<u8> {
     to_body(&wire::HitResponse { hit: convert::hit(h) })
@@ -50,7 +40,6 @@ pub fn create_hit_type(svc: &Service, rid: &str, body: &[u8]) -> Out {
 
 pub fn create_hit(svc: &Service, rid: &str, body: &[u8]) -> Out {
     let r: wire::CreateHITRequest = parse(body)?;
-    no_review_policies(&r.assignment_review_policy, &r.hit_review_policy)?;
     let input = NewHit {
         hit_type: HitTypeRef::New(NewHitType {
             title: r.title,
@@ -65,8 +54,11 @@ pub fn create_hit(svc: &Service, rid: &str, body: &[u8]) -> Out {
         max_assignments: r.max_assignments,
         question: r.question,
         hit_layout_id: r.hit_layout_id,
+        hit_layout_parameters: convert::layout_parameters(r.hit_layout_parameters),
         requester_annotation: r.requester_annotation,
         unique_request_token: r.unique_request_token,
+        assignment_review_policy: raw_policy("AssignmentReviewPolicy", r.assignment_review_policy)?,
+        hit_review_policy: raw_policy("HITReviewPolicy", r.hit_review_policy)?,
     };
     let h = svc.create_hit(rid, &input).map_err(api_error)?;
     Ok(hit_response(&h))
@@ -74,15 +66,17 @@ pub fn create_hit(svc: &Service, rid: &str, body: &[u8]) -> Out {
 
 pub fn create_hit_with_hit_type(svc: &Service, rid: &str, body: &[u8]) -> Out {
     let r: wire::CreateHITWithHITTypeRequest = parse(body)?;
-    no_review_policies(&r.assignment_review_policy, &r.hit_review_policy)?;
     let input = NewHit {
         hit_type: HitTypeRef::Existing(r.hit_type_id),
         lifetime_secs: r.lifetime_in_seconds,
         max_assignments: r.max_assignments,
         question: r.question,
         hit_layout_id: r.hit_layout_id,
+        hit_layout_parameters: convert::layout_parameters(r.hit_layout_parameters),
         requester_annotation: r.requester_annotation,
         unique_request_token: r.unique_request_token,
+        assignment_review_policy: raw_policy("AssignmentReviewPolicy", r.assignment_review_policy)?,
+        hit_review_policy: raw_policy("HITReviewPolicy", r.hit_review_policy)?,
     };
     let h = svc.create_hit(rid, &input).map_err(api_error)?;
     Ok(hit_response(&h))

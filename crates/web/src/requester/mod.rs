@@ -11,6 +11,7 @@ pub mod errors;
 mod hits;
 mod notifications;
 mod qualifications;
+mod review_policies;
 mod workers;
 
 use crate::{blocking, request_id, AppState};
@@ -157,6 +158,7 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         NotifyWorkers => workers::notify_workers(svc, r, body),
         UpdateNotificationSettings => notifications::update_notification_settings(svc, r, body),
         SendTestEventNotification => notifications::send_test_event_notification(svc, r, body),
+        ListReviewPolicyResultsForHIT => review_policies::list_review_policy_results(svc, r, body),
         other => Err(ApiError::request(
             TurkErrorCode::UnsupportedOperation,
             format!(

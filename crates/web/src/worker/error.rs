@@ -69,6 +69,7 @@ impl From<Error> for WorkerApiError {
             | ErrorKind::QualificationTypeNotFound
             | ErrorKind::QualificationNotFound
             | ErrorKind::QualificationRequestNotFound
+            | ErrorKind::HitLayoutNotFound
             | ErrorKind::NotFound => (S::NOT_FOUND, "NotFound"),
             ErrorKind::InvalidHitState
             | ErrorKind::InvalidAssignmentState
