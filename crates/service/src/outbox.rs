@@ -297,8 +297,12 @@ impl Service {
                 .await
                 .map_err(|e| crate::Error::Domain(openturk_domain::DomainError::internal(e.to_string())))??;
             let n = claimed.len() as i64;
-            for c in claimed {
-                let outcome = transport.send(&c.delivery).await;
+            // The batch's sends run at once: each waits on a remote server (an SMTP dialogue,
+            // an HTTPS round trip to SQS or SNS), so one at a time would bound a replica's
+            // throughput by one over that round trip. Each is bounded by its transport's timeout,
+            // well inside the lease.
+            let outcomes = futures_util::future::join_all(claimed.iter().map(|c| transport.send(&c.delivery))).await;
+            for (c, outcome) in claimed.into_iter().zip(outcomes) {
                 match &outcome {
                     Ok(()) => sent += 1,
                     Err(e) => tracing::warn!(seq = c.seq, attempt = c.attempts + 1, error = %e, "delivery failed"),
