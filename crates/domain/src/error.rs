@@ -5,6 +5,8 @@
 pub enum ErrorKind {
     /// A parameter is missing, malformed or out of range.
     InvalidParameter,
+    /// A notification Destination does not fit its Transport.
+    InvalidTransportEndpoint,
     /// A question or answer document is not valid.
     InvalidDocument,
     /// The object does not exist, or belongs to somebody else (which looks the same).

@@ -55,9 +55,12 @@ enum Command {
     /// Checks the books.
     #[command(subcommand)]
     Ledger(LedgerCmd),
-    /// Shows the outbox: email (and later notification) deliveries, their status and last error.
+    /// Shows the outbox: email and notification deliveries, their status and last error.
     #[command(subcommand)]
     Outbox(OutboxCmd),
+    /// Shows HIT event notification deliveries (SQS, SNS, email): status, attempts, last error.
+    #[command(subcommand)]
+    Notifications(NotificationsCmd),
     /// Shows the life-cycle schedule: expiries, deadlines, auto-approvals, disposals.
     #[command(subcommand)]
     Schedule(ScheduleCmd),
@@ -81,6 +84,25 @@ enum ScheduleCmd {
 enum OutboxCmd {
     /// Lists deliveries, newest first.
     List {
+        /// Only deliveries in this status: Pending, Sent or Failed.
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+#[derive(Subcommand)]
+enum NotificationsCmd {
+    /// Lists notification deliveries, newest first.
+    List {
+        /// Only this requester's (its ID, e.g. A1B2C3D4E5F6G7).
+        #[arg(long)]
+        requester: Option<String>,
+        /// Only this HIT type's.
+        #[arg(long)]
+        hit_type: Option<String>,
         /// Only deliveries in this status: Pending, Sent or Failed.
         #[arg(long)]
         status: Option<String>,
@@ -222,6 +244,13 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", outbox_table(&svc.outbox_list(status, limit)?));
             Ok(())
         }
+        Command::Notifications(NotificationsCmd::List { requester, hit_type, status, limit }) => {
+            let status = parse_status(status.as_deref())?;
+            let svc = open(&config, Arc::new(SystemClock))?;
+            let rows = svc.notification_deliveries(requester.as_deref(), hit_type.as_deref(), status, limit)?;
+            print!("{}", notifications_table(&rows));
+            Ok(())
+        }
         Command::Schedule(ScheduleCmd::List { parked, limit }) => {
             let svc = open(&config, Arc::new(SystemClock))?;
             print!("{}", schedule_table(&svc.scheduled_jobs(parked, limit)?));
@@ -266,9 +295,54 @@ fn schedule_table(rows: &[ScheduledJob]) -> String {
     out
 }
 
+fn parse_status(s: Option<&str>) -> Result<Option<Status>> {
+    s.map(|s| Status::parse(s).ok_or_else(|| anyhow!("--status {s}: use Pending, Sent or Failed"))).transpose()
+}
+
+/// When a delivery was sent, or will next be tried.
+fn next_or_sent(r: &OutboxEntry) -> String {
+    match r.status {
+        Status::Sent => r.sent_at.map(time).unwrap_or_default(),
+        Status::Pending => time(r.next_attempt_at),
+        Status::Failed => "-".into(),
+    }
+}
+
+/// `openturk notifications list`: one line per message, times in UTC.
+fn notifications_table(rows: &[OutboxEntry]) -> String {
+    let mut out = format!(
+        "{:>6}  {:<18}  {:<30}  {:<14}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",
+        "seq",
+        "channel",
+        "hit type",
+        "requester",
+        "destination",
+        "status",
+        "attempts",
+        "created",
+        "next attempt / sent"
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "{:>6}  {:<18}  {:<30}  {:<14}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  {}\n",
+            r.seq,
+            r.channel,
+            r.ref_id.as_deref().unwrap_or("(test)"),
+            r.requester_id.as_deref().unwrap_or("-"),
+            r.destination,
+            r.status.as_str(),
+            r.attempts,
+            time(r.created_at),
+            next_or_sent(r),
+            r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
+        ));
+    }
+    out
+}
+
 fn outbox_table(rows: &[OutboxEntry]) -> String {
     let mut out = format!(
-        "{:>6}  {:<7}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",
+        "{:>6}  {:<18}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",
         "seq", "channel", "destination", "status", "attempts", "created", "next attempt / sent"
     );
     for r in rows {
@@ -278,7 +352,7 @@ fn outbox_table(rows: &[OutboxEntry]) -> String {
             Status::Failed => "-".into(),
         };
         out.push_str(&format!(
-            "{:>6}  {:<7}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  {}\n",
+            "{:>6}  {:<18}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  {}\n",
             r.seq,
             r.channel,
             r.destination,
@@ -436,17 +510,16 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         let scheduler = tokio::spawn(svc.clone().run_scheduler(async move {
             let _ = sched_stop.wait_for(|s| *s).await;
         }));
-        // The outbox deliverer, when email is configured: sends what calls queued, with retries.
-        let deliverer = match &smtp {
-            Some(s) => {
-                let transport = openturk_service::smtp::SmtpTransport::new(s).map_err(|e| anyhow!(e))?;
-                let mut stop = stop_rx.clone();
-                Some(tokio::spawn(svc.clone().run_deliverer(Arc::new(transport), async move {
-                    let _ = stop.wait_for(|s| *s).await;
-                })))
-            }
-            None => None,
-        };
+        // The outbox deliverer, always: email over SMTP when [smtp] is set, notifications to
+        // SQS and SNS with [aws] (or AWS's own credential chain and endpoints). A delivery that
+        // cannot go (no SMTP server) is retried and shows its error in `notifications list`.
+        let smtp = smtp.as_ref().map(openturk_service::smtp::SmtpTransport::new).transpose().map_err(|e| anyhow!(e))?;
+        let aws = openturk_service::aws::Aws::new(config.aws.settings()).map_err(|e| anyhow!(e))?;
+        let transports = openturk_service::notifications::deliver::Transports { smtp, aws: Some(aws) };
+        let mut stop = stop_rx.clone();
+        let deliverer = tokio::spawn(svc.clone().run_deliverer(Arc::new(transports), async move {
+            let _ = stop.wait_for(|s| *s).await;
+        }));
         let state = openturk_web::AppState::new(svc, manual).with_site(site);
         let shutdown = async move {
             let _ = tokio::signal::ctrl_c().await;
@@ -455,9 +528,7 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         openturk_web::serve(listener, state, shutdown).await?;
         let _ = scheduler.await;
         let _ = deleter.await;
-        if let Some(d) = deliverer {
-            let _ = d.await;
-        }
+        let _ = deliverer.await;
         Ok(())
     })
 }

@@ -4,6 +4,7 @@
 //! - [`operation`]: the 39 operations and how `X-Amz-Target` names them;
 //! - [`wire`]: request and response shapes, exactly as the SDKs serialize them;
 //! - [`wire_qualifications`]: the same for qualification types, scores and requests;
+//! - [`wire_notifications`]: those of UpdateNotificationSettings and SendTestEventNotification;
 //! - [`wire_workers`]: those of the worker operations (blocks, NotifyWorkers);
 //! - [`wire_layouts`]: the HITLayoutParameter of CreateHIT;
 //! - [`wire_review`]: review policies and ListReviewPolicyResultsForHIT;
@@ -19,6 +20,7 @@ pub mod turk_code;
 pub mod wire;
 pub mod wire_files;
 pub mod wire_layouts;
+pub mod wire_notifications;
 pub mod wire_qualifications;
 pub mod wire_review;
 pub mod wire_workers;

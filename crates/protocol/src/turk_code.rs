@@ -80,6 +80,9 @@ turk_codes! {
     QualificationTypeRetryDelayNotElapsed => "QualificationTypeRetryDelayNotElapsed", MTurk;
     /// A worker asked again, and the type allows no retries.
     QualificationTypeDoesNotAllowRetake => "QualificationTypeDoesNotAllowRetake", MTurk;
+    /// A notification Destination that does not fit its Transport (an email address, an SQS
+    /// queue URL, an SNS topic ARN).
+    InvalidTransportEndpoint => "InvalidTransportEndpoint", MTurk;
     /// Some other object does not exist.
     DoesNotExist => "DoesNotExist", OpenTurk;
     /// The operation is not allowed in the HIT's status.

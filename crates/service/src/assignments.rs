@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::hits::{check_token, record_token};
 use crate::jobs::Job;
+use crate::notifications::{self as note, EventType as Ev};
 use crate::paging::{Cursor, Page};
 use crate::{accounts, blobs, ledger, not_found, repo, Service};
 use openturk_domain::clock::Millis;
@@ -132,6 +133,7 @@ impl Service {
         };
         repo::insert_assignment(tx, &a)?;
         hit.num_pending += 1;
+        note::emit(self, tx, &hit, Ev::AssignmentAccepted, Some(&a.assignment_id), now)?;
         self.settle_hit(tx, &mut hit, now)?;
         self.schedule(tx, &Job::assignment_deadline(&a.assignment_id), a.deadline)?;
         Ok((a, hit))
@@ -234,6 +236,7 @@ impl Service {
             self.unschedule(tx, Job::assignment_deadline(&a.assignment_id).key())?;
             hit.num_pending -= 1;
             hit.num_submitted += 1;
+            note::emit(self, tx, &hit, Ev::AssignmentSubmitted, Some(&a.assignment_id), now)?;
             self.settle_hit(tx, &mut hit, now)?;
             if let Some(p) = &policy {
                 a = self.review_submitted(tx, a, p, now)?;
@@ -264,6 +267,7 @@ impl Service {
             self.unschedule(tx, Job::assignment_deadline(&a.assignment_id).key())?;
             if let Some(mut hit) = repo::load_hit(tx, &a.hit_id)? {
                 hit.num_pending -= 1;
+                note::emit(self, tx, &hit, Ev::AssignmentReturned, Some(&a.assignment_id), now)?;
                 self.settle_hit(tx, &mut hit, now)?;
             }
             Ok(a)
@@ -427,6 +431,7 @@ impl Service {
         hit.held = hit.held - (a.reward + a.fee);
         hit.num_submitted -= 1;
         hit.num_completed += 1;
+        note::emit(self, tx, &hit, Ev::AssignmentApproved, Some(&a.assignment_id), at)?;
         self.settle_hit(tx, &mut hit, now)?;
         Ok(a)
     }
@@ -472,6 +477,7 @@ impl Service {
             now,
             &[(&w, a.reward), (ledger::PLATFORM_FEES, a.fee)],
         )?;
+        note::emit(self, tx, &hit, Ev::AssignmentApproved, Some(&a.assignment_id), now)?;
         Ok(a)
     }
 
@@ -514,6 +520,7 @@ impl Service {
             repo::load_hit(tx, &a.hit_id)?.ok_or_else(|| Error::new(ErrorKind::Internal, "assignment without HIT"))?;
         hit.num_submitted -= 1;
         hit.num_completed += 1;
+        note::emit(self, tx, &hit, Ev::AssignmentRejected, Some(&a.assignment_id), now)?;
         self.settle_hit(tx, &mut hit, now)?;
         Ok(a)
     }

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::jobs::Job;
+use crate::notifications::{self as note, EventType as Ev};
 use crate::paging::{Cursor, Page};
 use crate::{repo, Service};
 use openturk_domain::clock::Millis;
@@ -154,6 +155,7 @@ impl Service {
                 hit_layout_id: made.hit_layout_id.clone(),
             };
             repo::insert_hit(tx, &hit, &parsed)?;
+            note::emit(self, tx, &hit, Ev::HITCreated, None, now)?;
             self.store_review_policies(tx, &hit.hit_id, &policies)?;
             self.settle_hit(tx, &mut hit, now)?;
             self.schedule(tx, &Job::hit_expire(&hit.hit_id), hit.expires_at)?;
@@ -224,7 +226,12 @@ impl Service {
                 return Err(invalid_hit_state(&hit, "Assignable, Unassignable, Reviewable, Reviewing"));
             }
             if expire_at <= now {
-                hit.expires_at = hit.expires_at.min(now);
+                if !hit.is_expired(now) {
+                    // Expired here and now: the expiry job's work is done by settling below.
+                    hit.expires_at = now;
+                    self.unschedule(tx, Job::hit_expire(&hit.hit_id).key())?;
+                    note::emit(self, tx, &hit, Ev::HITExpired, None, now)?;
+                }
             } else {
                 if !hit.is_expired(now) && expire_at < hit.expires_at {
                     return Err(Error::invalid(format!(
@@ -241,9 +248,12 @@ impl Service {
                         validate::MAX_DURATION
                     )));
                 }
+                if expire_at > hit.expires_at {
+                    note::emit(self, tx, &hit, Ev::HITExtended, None, now)?;
+                }
                 hit.expires_at = expire_at;
+                self.schedule(tx, &Job::hit_expire(&hit.hit_id), hit.expires_at)?;
             }
-            self.schedule(tx, &Job::hit_expire(&hit.hit_id), hit.expires_at)?;
             self.settle_hit(tx, &mut hit, now)?;
             Ok(hit)
         })
@@ -347,6 +357,7 @@ impl Service {
         }
         check_total_cost(hit.spec.reward, hit.fee_per_assignment, new_max)?;
         hit.max_assignments = new_max;
+        note::emit(self, tx, hit, Ev::HITExtended, None, now)?;
         self.settle_hit(tx, hit, now)
     }
 

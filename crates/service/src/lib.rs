@@ -22,6 +22,7 @@ pub mod layouts;
 pub mod ledger;
 pub mod lifecycle;
 pub mod messages;
+pub mod notifications;
 pub mod outbox;
 pub mod paging;
 pub mod passwords;
@@ -73,6 +74,8 @@ struct Inner {
     outbox_wake: tokio::sync::Notify,
     /// Uploaded files: the blob store and the deleter's wake-up.
     files: blobs::Files,
+    /// A unit of work queued a delivery; wake the deliverer when it ends.
+    outbox_queued: std::sync::atomic::AtomicBool,
     hasher: passwords::Hasher,
     throttle: passwords::Throttle,
 }
@@ -117,6 +120,7 @@ impl Service {
                 wake: tokio::sync::Notify::new(),
                 outbox_wake: tokio::sync::Notify::new(),
                 files: blobs::Files::default(),
+                outbox_queued: std::sync::atomic::AtomicBool::new(false),
                 hasher: passwords::Hasher::new(config.max_concurrent_password_hashes),
                 throttle: passwords::Throttle::default(),
                 config,
@@ -164,6 +168,7 @@ impl Service {
         jobs::take_scheduled();
         let r = self.inner.db.write(f);
         self.after_commit(r.is_ok());
+        self.after_unit();
         r
     }
 
@@ -174,6 +179,7 @@ impl Service {
         jobs::take_scheduled();
         let r = self.inner.db.write_keyed(Some(requester_id), f);
         self.after_commit(r.is_ok());
+        self.after_unit();
         r
     }
 

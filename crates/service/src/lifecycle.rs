@@ -9,6 +9,7 @@
 use crate::accounts::funding_account;
 use crate::error::Result;
 use crate::jobs::Job;
+use crate::notifications::{self as note, EventType as Ev};
 use crate::{accounts, ledger, lower_hint, repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::{Hit, HitStatus};
@@ -88,6 +89,8 @@ impl Service {
                 let next = tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?;
                 Ok((jobs.len(), next))
             })?;
+            // Jobs may have queued notifications.
+            self.after_unit();
             // Raise the hint only if nobody lowered it meanwhile; otherwise keep the lower one.
             let new = next.unwrap_or(i64::MAX);
             let _ = self.inner.next_due.compare_exchange(before, new, Ordering::SeqCst, Ordering::SeqCst);
@@ -132,6 +135,7 @@ impl Service {
                 HitStatus::Reviewable | HitStatus::Reviewing => {
                     if hit.reviewable_at.is_none() {
                         hit.reviewable_at = Some(now);
+                        note::emit(self, tx, hit, Ev::HITReviewable, None, now)?;
                         let due = now + self.config().disposal_after_secs * 1000;
                         self.schedule(tx, &Job::hit_dispose(&hit.hit_id), due)?;
                         self.on_reviewable(tx, hit, now)?;
@@ -153,6 +157,7 @@ impl Service {
     pub(crate) fn dispose(&self, tx: &mut dyn Tx, hit: &mut Hit, now: Millis) -> Result<()> {
         hit.deleted = true;
         hit.status = HitStatus::Disposed;
+        note::emit(self, tx, hit, Ev::HITDisposed, None, now)?;
         self.unschedule(tx, Job::hit_expire(&hit.hit_id).key())?;
         self.unschedule(tx, Job::hit_dispose(&hit.hit_id).key())?;
         // Uploaded files go with the HIT: deleted from the store after this commits.

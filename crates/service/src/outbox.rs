@@ -1,4 +1,5 @@
-//! The outbox: deliveries to the outside world (email now; issue 8's notifications next).
+//! The outbox: deliveries to the outside world: email (NotifyWorkers) and HIT event
+//! notifications over SQS, SNS and email (`crate::notifications`).
 //!
 //! A delivery is a row of `outbox`, written by [`enqueue`] in the same transaction as the change
 //! that causes it, so it exists if and only if that change committed. Nothing is sent from inside
@@ -27,6 +28,7 @@
 
 use crate::error::{corrupt, Result};
 use crate::jobs::{self, Payload};
+use crate::notifications::EventDoc;
 use crate::Service;
 use openturk_domain::clock::Millis;
 use openturk_storage::{params, Row, Tx};
@@ -52,17 +54,27 @@ const BATCH: i64 = 20;
 #[serde(tag = "channel", rename_all = "snake_case")]
 pub enum Delivery {
     Email(Email),
+    /// A notification message, the body of `SendMessage` to the queue URL (`destination`).
+    Sqs(EventDoc),
+    /// A notification message, the Message `Publish`ed to the topic ARN (`destination`).
+    Sns(EventDoc),
+    /// A notification message by email to `destination`.
+    NotificationEmail(EventDoc),
 }
 
 impl Delivery {
     pub fn channel(&self) -> &'static str {
         match self {
             Delivery::Email(_) => "email",
+            Delivery::Sqs(_) => "sqs",
+            Delivery::Sns(_) => "sns",
+            Delivery::NotificationEmail(_) => "notification_email",
         }
     }
     pub fn destination(&self) -> &str {
         match self {
             Delivery::Email(e) => &e.to,
+            Delivery::Sqs(d) | Delivery::Sns(d) | Delivery::NotificationEmail(d) => &d.destination,
         }
     }
 }
@@ -157,10 +169,11 @@ pub fn backoff_ms(attempts: i64) -> i64 {
     FIRST_BACKOFF_MS.saturating_mul(1i64 << doublings).min(MAX_BACKOFF_MS)
 }
 
-const ENTRY_COLS: &str = "seq, channel, destination, ref_id, requester_id, status, attempts, next_attempt_at, \
+pub(crate) const ENTRY_COLS: &str =
+    "seq, channel, destination, ref_id, requester_id, status, attempts, next_attempt_at, \
                           last_error, created_at, sent_at";
 
-fn entry_from_row(r: &Row) -> Result<OutboxEntry> {
+pub(crate) fn entry_from_row(r: &Row) -> Result<OutboxEntry> {
     let status = r.string("status")?;
     Ok(OutboxEntry {
         seq: r.i64("seq")?,
@@ -284,8 +297,12 @@ impl Service {
                 .await
                 .map_err(|e| crate::Error::Domain(openturk_domain::DomainError::internal(e.to_string())))??;
             let n = claimed.len() as i64;
-            for c in claimed {
-                let outcome = transport.send(&c.delivery).await;
+            // The batch's sends run at once: each waits on a remote server (an SMTP dialogue,
+            // an HTTPS round trip to SQS or SNS), so one at a time would bound a replica's
+            // throughput by one over that round trip. Each is bounded by its transport's timeout,
+            // well inside the lease.
+            let outcomes = futures_util::future::join_all(claimed.iter().map(|c| transport.send(&c.delivery))).await;
+            for (c, outcome) in claimed.into_iter().zip(outcomes) {
                 match &outcome {
                     Ok(()) => sent += 1,
                     Err(e) => tracing::warn!(seq = c.seq, attempt = c.attempts + 1, error = %e, "delivery failed"),
@@ -331,6 +348,19 @@ impl Service {
     /// committed (waking it earlier would only make it look too soon, which is harmless).
     pub fn wake_deliverer(&self) {
         self.inner.outbox_wake.notify_one();
+    }
+
+    /// Notes, from inside a unit of work, that it queued a delivery: the deliverer is woken when
+    /// the unit has ended ([`Service::after_unit`]). A unit that rolled back leaves a wake-up
+    /// for nothing, which is harmless.
+    pub(crate) fn outbox_queued(&self) {
+        self.inner.outbox_queued.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(crate) fn after_unit(&self) {
+        if self.inner.outbox_queued.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            self.wake_deliverer();
+        }
     }
 }
 

@@ -87,7 +87,7 @@ impl SmtpTransport {
         Ok(SmtpTransport { mailer: b.build(), from })
     }
 
-    async fn send_email(&self, e: &crate::outbox::Email) -> Result<(), String> {
+    pub async fn send_email(&self, e: &crate::outbox::Email) -> Result<(), String> {
         let to: Mailbox = e.to.parse().map_err(|err| format!("recipient '{}' is not an address: {err}", e.to))?;
         let mut msg = Message::builder();
         if let Some(id) = &e.id {
@@ -109,6 +109,7 @@ impl Transport for SmtpTransport {
         Box::pin(async move {
             match d {
                 Delivery::Email(e) => self.send_email(e).await,
+                other => Err(format!("the SMTP transport does not send {} deliveries", other.channel())),
             }
         })
     }

@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("migrations/postgres/0006_jobs.sql"),
     },
     Migration {
+        version: 7,
+        name: "notifications",
+        sqlite: include_str!("migrations/sqlite/0007_notifications.sql"),
+        postgres: include_str!("migrations/postgres/0007_notifications.sql"),
+    },
+    Migration {
         version: 8,
         name: "review_policies",
         sqlite: include_str!("migrations/sqlite/0008_review_policies.sql"),

@@ -2,6 +2,7 @@
 //! and its slot goes back to the HIT.
 
 use crate::error::Result;
+use crate::notifications::{self as note, EventType as Ev};
 use crate::{repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::AssignmentStatus;
@@ -15,6 +16,7 @@ pub(super) fn run(svc: &Service, tx: &mut dyn Tx, assignment_id: &str, due: Mill
             repo::save_assignment(tx, &a)?;
             if let Some(mut hit) = repo::load_hit(tx, &a.hit_id)? {
                 hit.num_pending -= 1;
+                note::emit(svc, tx, &hit, Ev::AssignmentAbandoned, Some(&a.assignment_id), due)?;
                 svc.settle_hit(tx, &mut hit, now)?;
             }
         }

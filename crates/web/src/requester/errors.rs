@@ -9,6 +9,7 @@ pub fn api_error(e: Error) -> ApiError {
     let code = match e.kind() {
         ErrorKind::InvalidParameter => C::InvalidParameterValue,
         ErrorKind::InvalidDocument => C::XmlParseError,
+        ErrorKind::InvalidTransportEndpoint => C::InvalidTransportEndpoint,
         ErrorKind::HitNotFound => C::HitDoesNotExist,
         ErrorKind::HitTypeNotFound => C::HitTypeDoesNotExist,
         ErrorKind::AssignmentNotFound => C::AssignmentDoesNotExist,

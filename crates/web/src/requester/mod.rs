@@ -10,6 +10,7 @@ mod convert;
 pub mod errors;
 mod files;
 mod hits;
+mod notifications;
 mod qualifications;
 mod review_policies;
 mod workers;
@@ -20,7 +21,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use openturk_protocol::sigv4::RequestParts;
-use openturk_protocol::{ApiError, Operation, TurkErrorCode, CONTENT_TYPE, MAX_BODY_BYTES};
+use openturk_protocol::{ApiError, Operation, CONTENT_TYPE, MAX_BODY_BYTES};
 use openturk_service::accounts::AccessKey;
 use openturk_service::Service;
 
@@ -156,15 +157,10 @@ fn dispatch(svc: &Service, key: &AccessKey, op: Operation, body: &[u8]) -> Resul
         DeleteWorkerBlock => workers::delete_worker_block(svc, r, body),
         ListWorkerBlocks => workers::list_worker_blocks(svc, r, body),
         NotifyWorkers => workers::notify_workers(svc, r, body),
+        UpdateNotificationSettings => notifications::update_notification_settings(svc, r, body),
+        SendTestEventNotification => notifications::send_test_event_notification(svc, r, body),
         ListReviewPolicyResultsForHIT => review_policies::list_review_policy_results(svc, r, body),
         GetFileUploadURL => files::get_file_upload_url(svc, r, body),
-        other => Err(ApiError::request(
-            TurkErrorCode::UnsupportedOperation,
-            format!(
-                "{} is not implemented by this OpenTurk server yet; see the README's operation table.",
-                other.name()
-            ),
-        )),
     }
 }
 

@@ -59,7 +59,9 @@ impl From<Error> for WorkerApiError {
             return r;
         }
         let (status, code) = match e.kind() {
-            ErrorKind::InvalidParameter | ErrorKind::InvalidDocument => (S::UNPROCESSABLE_ENTITY, "InvalidParameter"),
+            ErrorKind::InvalidParameter | ErrorKind::InvalidDocument | ErrorKind::InvalidTransportEndpoint => {
+                (S::UNPROCESSABLE_ENTITY, "InvalidParameter")
+            }
             ErrorKind::HitNotFound
             | ErrorKind::HitTypeNotFound
             | ErrorKind::AssignmentNotFound
