@@ -529,7 +529,7 @@ both_backends!(a_failed_destination_is_retried_with_backoff_shown_in_the_cli, |b
     assert_eq!(rows[0].next_attempt_at, s.service.now() + 30_000);
 
     let cli = |args: &[&str]| {
-        let o = Command::new(notification_processes::bin())
+        let o = Command::new(common::processes::bin())
             .args(["notifications", "list"])
             .args(args)
             .args(["--database", &s.db_url, "--data-dir"])

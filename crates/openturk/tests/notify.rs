@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::{create_hit, err, sync, Options, TestServer};
+use common::smtp::SmtpSink;
+use common::{create_hit, err, free_port, sync, Options, TestServer};
 use openturk_service::outbox::{OutboxEntry, Status};
 use openturk_service::smtp::{SmtpSettings, SmtpTransport, TlsMode};
 use openturk_service::{Service, ServiceConfig};
@@ -15,56 +16,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
-
-/// A real SMTP server (tests/smtp/sink.py) on 127.0.0.1:port; each message it receives comes
-/// out of `messages` as `{"mail_from", "rcpt_tos", "data"}`.
-struct Sink {
-    child: Child,
-    messages: mpsc::Receiver<Value>,
-}
-
-impl Sink {
-    fn start(port: u16) -> Sink {
-        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/smtp-sink");
-        let mut child = Command::new(script)
-            .arg(port.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start scripts/smtp-sink");
-        let (tx, rx) = mpsc::channel();
-        let (ready_tx, ready_rx) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if line.starts_with("listening ") {
-                    let _ = ready_tx.send(());
-                } else if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                    let _ = tx.send(v);
-                }
-            }
-        });
-        // The first start on a fresh machine installs aiosmtpd into the virtualenv.
-        ready_rx.recv_timeout(Duration::from_secs(600)).expect("the SMTP server started");
-        Sink { child, messages: rx }
-    }
-
-    /// The next message received, waiting at most 20 s.
-    fn next(&self) -> Value {
-        self.messages.recv_timeout(Duration::from_secs(20)).expect("a message reached the SMTP server")
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn smtp_to(port: u16) -> SmtpTransport {
     SmtpTransport::new(&SmtpSettings {
@@ -317,7 +268,7 @@ both_backends!(email_reaches_a_real_smtp_server, |b| async move {
     let s = TestServer::start_with(b, email_on()).await;
     let c = s.client();
     let port = free_port();
-    let sink = Sink::start(port);
+    let sink = SmtpSink::start(port);
     let _stop = deliverer(&s.service, port);
     let (ana, at) = worked_for(&s, "ana", true).await;
     let (bo, _) = worked_for(&s, "bob", true).await; // no email address: inbox only
@@ -359,7 +310,7 @@ both_backends!(email_reaches_a_real_smtp_server, |b| async move {
     assert_eq!(rows[0].last_error, None);
     // Bo, without an address, has the message in the inbox only, and no email was queued.
     assert_eq!(sync(|| s.service.worker_messages(&bo, false, None, None)).unwrap().page.items.len(), 1);
-    assert!(sink.messages.recv_timeout(Duration::from_millis(300)).is_err(), "only one email");
+    assert!(sink.next_within(Duration::from_millis(300)).is_none(), "only one email");
 });
 
 both_backends!(email_is_retried_after_the_server_was_down, |b| async move {
@@ -392,7 +343,7 @@ both_backends!(email_is_retried_after_the_server_was_down, |b| async move {
     assert!(line.contains(error.lines().next().unwrap()), "{line}");
 
     // The server comes up; before the backoff ends nothing is sent, then it is.
-    let sink = Sink::start(port);
+    let sink = SmtpSink::start(port);
     s.clock.advance_secs(29);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(outbox(&s)[0].attempts, 1, "not before the backoff ends");
@@ -407,7 +358,7 @@ both_backends!(two_replicas_send_each_email_once, |b| async move {
     let s = TestServer::start_with(b, email_on()).await;
     let c = s.client();
     let port = free_port();
-    let sink = Sink::start(port);
+    let sink = SmtpSink::start(port);
     let (ana, at) = worked_for(&s, "ana", true).await;
     s.worker_call(Method::PUT, "/me/email", &at, Some(json!({ "Email": "ana@example.org" }))).await;
     // Queued before any deliverer runs, so that both find all of them at once.
@@ -430,7 +381,7 @@ both_backends!(two_replicas_send_each_email_once, |b| async move {
             h.into_iter().find(|(k, _)| k == "subject").unwrap().1
         })
         .collect();
-    assert!(sink.messages.recv_timeout(Duration::from_millis(500)).is_err(), "no email twice");
+    assert!(sink.next_within(Duration::from_millis(500)).is_none(), "no email twice");
     subjects.sort_by_key(|s| s[1..].parse::<usize>().unwrap());
     assert_eq!(subjects, (0..N).map(|i| format!("n{i}")).collect::<Vec<_>>());
     assert!(outbox(&s).iter().all(|r| r.status == Status::Sent && r.attempts == 1));
@@ -508,7 +459,7 @@ both_backends!(serve_sends_email_with_smtp_settings, |b| async move {
     std::fs::create_dir_all(&dir).unwrap();
     let db = sync(|| common::fresh_database(b, &dir));
     let port = free_port();
-    let sink = Sink::start(port);
+    let sink = SmtpSink::start(port);
     let mut child = Command::new(env!("CARGO_BIN_EXE_openturk"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database", &db, "--data-dir"])
         .arg(&dir)

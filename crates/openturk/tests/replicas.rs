@@ -3,59 +3,7 @@
 
 mod common;
 
-use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-const MASTER_KEY: &str = "6f70656e7475726b2d7265706c6963612d746573742d6b65792d303030303030";
-
-struct Replica {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(db: &str, dir: &std::path::Path) -> Replica {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_openturk"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", db, "--data-dir"])
-        .arg(dir)
-        .env("OPENTURK_TEST_CLOCK", "1")
-        .env("OPENTURK_MASTER_KEY", MASTER_KEY)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut addr = None;
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(a) = line.trim().strip_prefix("Requester API: http://") {
-            addr = Some(a.trim_end_matches('/').to_string());
-            break;
-        }
-    }
-    // Keep reading, so the server never writes to a closed pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    Replica { child, addr: addr.expect("server printed its address") }
-}
-
-fn admin(db: &str, dir: &std::path::Path, args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_openturk"))
-        .args(args)
-        .args(["--database", db, "--data-dir"])
-        .arg(dir)
-        .env("OPENTURK_MASTER_KEY", MASTER_KEY)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
-}
+use common::processes::{admin, client, credentials};
 
 // The servers' clocks are moved through POST /_openturk/test/clock, which only a binary built
 // with the test-clock feature has (scripts/test builds it so).
@@ -67,25 +15,11 @@ async fn two_serve_processes_share_one_database_and_pay_once() {
     std::fs::create_dir_all(&dir_a).unwrap();
     std::fs::create_dir_all(&dir_b).unwrap();
     let db = common::sync(|| common::fresh_database(common::Backend::Postgres, &base));
-    let a = start(&db, &dir_a);
-    let b = start(&db, &dir_b);
+    let a = common::processes::serve(&db, &dir_a, &[("OPENTURK_TEST_CLOCK", "1")]);
+    let b = common::processes::serve(&db, &dir_b, &[("OPENTURK_TEST_CLOCK", "1")]);
     // The first replica to start created the default requester; the other sees it.
-    let creds = std::fs::read_to_string(dir_a.join("credentials"))
-        .or_else(|_| std::fs::read_to_string(dir_b.join("credentials")))
-        .unwrap();
-    let field = |k: &str| creds.lines().find_map(|l| l.strip_prefix(k)).unwrap().trim_start_matches(" = ").to_string();
-    let (key, secret) = (field("aws_access_key_id"), field("aws_secret_access_key"));
-    let client = |addr: &str| {
-        aws_sdk_mturk::Client::from_conf(
-            aws_sdk_mturk::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .endpoint_url(format!("http://{addr}"))
-                .credentials_provider(Credentials::new(&key, &secret, None, None, "test"))
-                .build(),
-        )
-    };
-    let (ca, cb) = (client(&a.addr), client(&b.addr));
+    let keys = credentials(&[&dir_a, &dir_b]);
+    let (ca, cb) = (client(&a.addr, &keys), client(&b.addr, &keys));
     let http = reqwest::Client::new();
     let mut tokens = Vec::new();
     for i in 0..3 {

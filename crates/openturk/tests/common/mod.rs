@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod moto;
+pub mod processes;
+pub mod smtp;
 
 use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
 use openturk_domain::model::Mode;
@@ -38,6 +40,11 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// A port nothing listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Runs blocking service code from an async test (the PostgreSQL client blocks).

@@ -16,7 +16,7 @@ pub const ACCOUNT: &str = "123456789012";
 
 impl Moto {
     pub fn start() -> Moto {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = super::free_port();
         let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/moto-server");
         let child = Command::new(script)
             .arg(port.to_string())

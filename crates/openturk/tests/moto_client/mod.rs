@@ -15,9 +15,7 @@ pub struct Moto {
     http: reqwest::Client,
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+pub use crate::common::free_port;
 
 impl Moto {
     /// Starts moto on a free port (the first start on a fresh machine installs it).

@@ -2,47 +2,7 @@
 //! over every transport. Part of the `notifications` test target.
 
 use super::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-
-/// A real SMTP server (scripts/smtp-sink); each message received as {"mail_from", "rcpt_tos", "data"}.
-struct Sink {
-    child: Child,
-    messages: mpsc::Receiver<Value>,
-}
-
-impl Sink {
-    fn start(port: u16) -> Sink {
-        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/smtp-sink");
-        let mut child =
-            Command::new(script).arg(port.to_string()).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-        let (tx, rx) = mpsc::channel();
-        let (ready_tx, ready_rx) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if line.starts_with("listening ") {
-                    let _ = ready_tx.send(());
-                } else if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                    let _ = tx.send(v);
-                }
-            }
-        });
-        ready_rx.recv_timeout(Duration::from_secs(600)).expect("the SMTP server started");
-        Sink { child, messages: rx }
-    }
-    fn next(&self) -> Value {
-        self.messages.recv_timeout(Duration::from_secs(20)).expect("a message reached the SMTP server")
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::smtp::SmtpSink;
 
 /// A message's headers (names lower-cased) and its body, quoted-printable decoded.
 fn parse_mail(data: &str) -> (Vec<(String, String)>, String) {
@@ -75,7 +35,7 @@ fn parse_mail(data: &str) -> (Vec<(String, String)>, String) {
 both_backends!(email_notifications_reach_a_real_smtp_server, |b| async move {
     let s = TestServer::start(b).await;
     let port = free_port();
-    let sink = Sink::start(port);
+    let sink = SmtpSink::start(port);
     let _stop = deliverer(&s.service, Transports { smtp: Some(smtp_to(port)), aws: None });
     let c = s.client();
     let ty = hit_type(&c, 3600).await;
@@ -120,7 +80,7 @@ both_backends!(send_test_event_notification_sends_at_once, |b| async move {
     let via_sns = m.create_queue("tests-via-sns").await;
     m.subscribe(&topic, "sqs", &format!("arn:aws:sqs:us-east-1:{}:tests-via-sns", moto_client::ACCOUNT)).await;
     let port = free_port();
-    let sink = Sink::start(port);
+    let sink = SmtpSink::start(port);
     let _stop = deliverer(&s.service, Transports { smtp: Some(smtp_to(port)), aws: Some(m.aws()) });
     let c = s.client();
     // Ping, which only tests may name, to each transport.

@@ -3,89 +3,28 @@
 //! the `notifications` test target.
 
 use super::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use crate::common::processes::{self, advance_clock, ServeProcess};
+use std::process::Command;
 
-/// The binary under test: cargo's, or OPENTURK_BIN_UNDER_TEST (for a checkout that shares its
-/// target directory with others, where target/debug/openturk may be another build's).
-pub(super) fn bin() -> String {
-    std::env::var("OPENTURK_BIN_UNDER_TEST").unwrap_or_else(|_| env!("CARGO_BIN_EXE_openturk").to_string())
-}
-
-const MASTER_KEY: &str = "6f70656e7475726b2d7265706c6963612d746573742d6b65792d303030303030";
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `openturk serve` (with the test clock or the wall clock), its AWS endpoints and credentials from the AWS SDKs'
-/// own variables.
-fn serve(db: &str, dir: &std::path::Path, sns_endpoint: &str, sqs_endpoint: &str, test_clock: bool) -> Server {
-    let mut child = Command::new(bin())
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", db, "--data-dir"])
-        .arg(dir)
-        .env("OPENTURK_TEST_CLOCK", if test_clock { "1" } else { "0" })
-        .env("OPENTURK_MASTER_KEY", MASTER_KEY)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL_SNS", sns_endpoint)
-        .env("AWS_ENDPOINT_URL_SQS", sqs_endpoint)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut addr = None;
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(a) = line.trim().strip_prefix("Requester API: http://") {
-            addr = Some(a.trim_end_matches('/').to_string());
-            break;
-        }
-    }
-    std::thread::spawn(move || lines.for_each(drop));
-    Server { child, addr: addr.expect("server printed its address") }
-}
-
-fn client_for(dir: &std::path::Path, addr: &str) -> aws_sdk_mturk::Client {
-    use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
-    let creds = std::fs::read_to_string(dir.join("credentials")).unwrap();
-    let field = |k: &str| creds.lines().find_map(|l| l.strip_prefix(k)).unwrap().trim_start_matches(" = ").to_string();
-    aws_sdk_mturk::Client::from_conf(
-        aws_sdk_mturk::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(format!("http://{addr}"))
-            .credentials_provider(Credentials::new(
-                field("aws_access_key_id"),
-                field("aws_secret_access_key"),
-                None,
-                None,
-                "t",
-            ))
-            .build(),
+/// `openturk serve` (with the test clock or the wall clock), its AWS endpoints and credentials
+/// from the AWS SDKs' own variables.
+fn serve(db: &str, dir: &std::path::Path, sns_endpoint: &str, sqs_endpoint: &str, test_clock: bool) -> ServeProcess {
+    processes::serve(
+        db,
+        dir,
+        &[
+            ("OPENTURK_TEST_CLOCK", if test_clock { "1" } else { "0" }),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ENDPOINT_URL_SNS", sns_endpoint),
+            ("AWS_ENDPOINT_URL_SQS", sqs_endpoint),
+        ],
     )
 }
 
-async fn advance_clock(addr: &str, secs: i64) {
-    let st = reqwest::Client::new()
-        .post(format!("http://{addr}/_openturk/test/clock"))
-        .header("content-type", "application/json")
-        .body(json!({ "AdvanceSeconds": secs }).to_string())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(st.as_u16(), 200);
+fn client_for(dir: &std::path::Path, addr: &str) -> aws_sdk_mturk::Client {
+    processes::client(addr, &processes::credentials(&[dir]))
 }
 
 /// A TCP server that accepts connections and never answers: a send to it hangs, holding its
