@@ -939,29 +939,8 @@ pub fn presign(
     expires_secs: i64,
 ) -> String {
     let amz_date = format_amz_date(epoch_secs);
-    let date = &amz_date[..8];
-    let auth = client_authorization(access_key_id, date, region, service, headers);
-    let encode = |v: &str| {
-        let mut out = Vec::new();
-        put_encoded(&mut out, v.as_bytes());
-        String::from_utf8(out).expect("percent-encoding is ASCII")
-    };
-    let credential = format!("{access_key_id}/{date}/{region}/{service}/{TERMINATOR}");
-    let mut full = String::from(query);
-    for (name, value) in [
-        ("X-Amz-Algorithm", ALGORITHM.to_owned()),
-        ("X-Amz-Credential", credential),
-        ("X-Amz-Date", amz_date.clone()),
-        ("X-Amz-Expires", expires_secs.to_string()),
-        ("X-Amz-SignedHeaders", auth.signed_headers.join(";")),
-    ] {
-        if !full.is_empty() {
-            full.push('&');
-        }
-        full.push_str(name);
-        full.push('=');
-        full.push_str(&encode(&value));
-    }
+    let auth = client_authorization(access_key_id, &amz_date[..8], region, service, headers);
+    let full = presign_query(query, &auth, &amz_date, expires_secs, None);
     let parts = RequestParts { method, path, query: &full, headers, body };
     let signature = client_signature(&parts, &auth, true, secret, epoch_secs);
     format!("{full}&X-Amz-Signature={signature}")
@@ -1023,31 +1002,47 @@ pub fn presign_s3(
     expires_secs: i64,
 ) -> String {
     let amz_date = format_amz_date(epoch_secs);
-    let date = &amz_date[..8];
-    let signed = [("host", host)];
-    let auth = client_authorization(access_key_id, date, region, "s3", &signed);
-    let encode = |v: &str| {
-        let mut out = Vec::new();
-        put_encoded(&mut out, v.as_bytes());
-        String::from_utf8(out).expect("percent-encoding is ASCII")
-    };
-    let credential = format!("{access_key_id}/{date}/{region}/s3/{TERMINATOR}");
-    let mut params = vec![
-        ("X-Amz-Algorithm", ALGORITHM.to_owned()),
-        ("X-Amz-Credential", credential),
-        ("X-Amz-Date", amz_date.clone()),
-        ("X-Amz-Expires", expires_secs.to_string()),
-    ];
-    if let Some(token) = session_token {
-        params.push(("X-Amz-Security-Token", token.to_owned()));
-    }
-    params.push(("X-Amz-SignedHeaders", "host".to_owned()));
-    let full = params.iter().map(|(n, v)| format!("{n}={}", encode(v))).collect::<Vec<_>>().join("&");
+    let auth = client_authorization(access_key_id, &amz_date[..8], region, "s3", &[("host", host)]);
+    let full = presign_query("", &auth, &amz_date, expires_secs, session_token);
     // The payload hash comes from this header, which is not among the signed ones.
     let headers = [("host", host), ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")];
     let parts = RequestParts { method, path, query: &full, headers: &headers, body: &[] };
     let signature = client_signature_with(&parts, &auth, true, secret, epoch_secs, S3_CANONICAL);
     format!("{full}&X-Amz-Signature={signature}")
+}
+
+/// `query` followed by a presigned URL's `X-Amz-*` parameters (all but the signature), in the
+/// canonical (sorted) order.
+fn presign_query(
+    query: &str,
+    auth: &Authorization,
+    amz_date: &str,
+    expires_secs: i64,
+    session_token: Option<&str>,
+) -> String {
+    let credential = format!("{}/{}/{}/{}/{TERMINATOR}", auth.access_key_id, auth.date, auth.region, auth.service);
+    let mut params = vec![
+        ("X-Amz-Algorithm", ALGORITHM.to_owned()),
+        ("X-Amz-Credential", credential),
+        ("X-Amz-Date", amz_date.to_owned()),
+        ("X-Amz-Expires", expires_secs.to_string()),
+    ];
+    if let Some(token) = session_token {
+        params.push(("X-Amz-Security-Token", token.to_owned()));
+    }
+    params.push(("X-Amz-SignedHeaders", auth.signed_headers.join(";")));
+    let mut full = String::from(query);
+    for (name, value) in params {
+        if !full.is_empty() {
+            full.push('&');
+        }
+        full.push_str(name);
+        full.push('=');
+        let mut encoded = Vec::new();
+        put_encoded(&mut encoded, value.as_bytes());
+        full.push_str(std::str::from_utf8(&encoded).expect("percent-encoding is ASCII"));
+    }
+    full
 }
 
 /// S3's canonical URI: the path encoded once and never normalized.
