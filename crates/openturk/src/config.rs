@@ -97,6 +97,10 @@ pub struct Blobs {
     pub bucket: Option<String>,
     /// The largest file a worker may upload, in bytes. Env: OPENTURK_BLOBS_MAX_FILE_BYTES.
     pub max_file_bytes: u64,
+    /// The bytes of all uploads held in memory at once, at least `max_file_bytes`; an upload
+    /// that arrives when they are spent is refused with 503. Env:
+    /// OPENTURK_BLOBS_MAX_UPLOAD_MEMORY_BYTES.
+    pub max_upload_memory_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -113,6 +117,7 @@ impl Default for Blobs {
             dir: None,
             bucket: None,
             max_file_bytes: openturk_service::blobs::DEFAULT_MAX_FILE_BYTES,
+            max_upload_memory_bytes: openturk_service::blobs::DEFAULT_MAX_UPLOAD_MEMORY_BYTES,
         }
     }
 }
@@ -345,6 +350,11 @@ impl Config {
             c.blobs.max_file_bytes =
                 v.parse().with_context(|| format!("OPENTURK_BLOBS_MAX_FILE_BYTES={v}: use a number of bytes"))?;
         }
+        if let Some(v) = env("OPENTURK_BLOBS_MAX_UPLOAD_MEMORY_BYTES") {
+            c.blobs.max_upload_memory_bytes = v
+                .parse()
+                .with_context(|| format!("OPENTURK_BLOBS_MAX_UPLOAD_MEMORY_BYTES={v}: use a number of bytes"))?;
+        }
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
         }
@@ -401,6 +411,13 @@ impl Config {
         if self.blobs.max_file_bytes < 1 || self.blobs.max_file_bytes > 2_000_000_000 {
             bail!("blobs.max_file_bytes must be between 1 and 2000000000");
         }
+        if self.blobs.max_upload_memory_bytes < self.blobs.max_file_bytes {
+            bail!(
+                "blobs.max_upload_memory_bytes ({}) must be at least blobs.max_file_bytes ({}), or no upload of the largest size could ever be received",
+                self.blobs.max_upload_memory_bytes,
+                self.blobs.max_file_bytes
+            );
+        }
         // Building the client checks the credentials' pairing.
         openturk_service::aws::Aws::new(self.aws.settings())?;
         if self.aws.timeout_secs < 1 || self.aws.timeout_secs * 1000 >= (openturk_service::outbox::LEASE_MS / 2) as u64
@@ -447,6 +464,7 @@ impl Config {
             },
             email_enabled: self.smtp.host.is_some(),
             max_file_bytes: self.blobs.max_file_bytes,
+            max_upload_memory_bytes: self.blobs.max_upload_memory_bytes,
             ..ServiceConfig::default()
         }
     }
@@ -471,6 +489,8 @@ mod tests {
         let c = parse("[blobs]\nstore = \"s3\"\nbucket = \"files\"\nmax_file_bytes = 1000\n").unwrap();
         assert_eq!(c.service_config(Mode::Sandbox).max_file_bytes, 1000);
         assert!(parse("[blobs]\nmax_file_bytes = 0\n").is_err());
+        let e = parse("[blobs]\nmax_file_bytes = 1000\nmax_upload_memory_bytes = 999\n").unwrap_err().to_string();
+        assert!(e.contains("must be at least blobs.max_file_bytes"), "{e}");
         assert!(parse("[blobs]\nstore = \"ftp\"\n").is_err());
     }
 

@@ -482,6 +482,45 @@ both_backends!(large_files_stream_and_the_server_bound_holds, |b| async move {
     assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..]);
 });
 
+both_backends!(uploads_past_the_memory_budget_are_refused_to_be_sent_again, |b| async move {
+    let big_form = FORM
+        .replace("<MaxFileSizeInBytes>1000</MaxFileSizeInBytes>", "<MaxFileSizeInBytes>2000000</MaxFileSizeInBytes>");
+    // Files of up to 400,000 bytes, and 500,000 bytes of uploads in memory at once.
+    let config = openturk_service::ServiceConfig {
+        max_file_bytes: 400_000,
+        max_upload_memory_bytes: 500_000,
+        ..Default::default()
+    };
+    let s = TestServer::start_with(b, common::Options { config, ..Default::default() }).await;
+    let hit = common::create_hit(&s.client()).question(&big_form).send().await.unwrap();
+    let hit_id = hit.hit().unwrap().hit_id().unwrap().to_string();
+    let (_, token) = s.worker("budget_worker").await;
+    let (_, a) = s.worker_call(Method::POST, &format!("/hits/{hit_id}/accept"), &token, None).await;
+    let aid = a["AssignmentId"].as_str().unwrap().to_string();
+
+    // Other uploads in flight hold all of the budget but 100 KiB: a 300,000-byte upload is
+    // refused, to be sent again, and nothing changes.
+    let budget = s.service.upload_memory();
+    let whole = budget.available_permits();
+    assert_eq!(whole, 489, "500,000 bytes in KiB");
+    let others = budget.clone().try_acquire_many_owned(whole as u32 - 100).unwrap();
+    let bytes = payload(300_000);
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "a.bin", &bytes)])).await;
+    assert_eq!(st, 503, "{v}");
+    assert_eq!(v["Error"]["Code"], "ServiceUnavailable");
+    assert_eq!(v["Error"]["Message"], "The server is receiving too many uploads at once. Try again in a moment.");
+    assert_eq!(budget.available_permits(), 100, "the refused upload gave back what it took");
+
+    // Once the others are done, the same upload goes through (the assignment was still the
+    // worker's to submit), and gives its share back when stored.
+    drop(others);
+    let (st, v) = api_submit_files(&s, &token, &aid, multipart(&[], &[("photo", "a.bin", &bytes)])).await;
+    assert_eq!(st, 200, "{v}");
+    let r = http().get(file_url(&s, &aid, "photo").await.unwrap()).send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..]);
+    assert_eq!(budget.available_permits(), whole);
+});
+
 both_backends!(a_qualification_test_cannot_ask_for_a_file, |b| async move {
     let s = TestServer::start(b).await;
     let e = s

@@ -28,6 +28,9 @@ pub struct ServiceConfig {
     pub email_enabled: bool,
     /// The bound on one file uploaded as an answer (`[blobs] max_file_bytes`).
     pub max_file_bytes: u64,
+    /// The bound on the bytes of all uploads held in memory at once (`[blobs]
+    /// max_upload_memory_bytes`); an upload that would pass it is refused, to be tried again.
+    pub max_upload_memory_bytes: u64,
 }
 
 impl Default for ServiceConfig {
@@ -45,6 +48,7 @@ impl Default for ServiceConfig {
             sign_in_limits: SignInLimits::default(),
             email_enabled: false,
             max_file_bytes: crate::blobs::DEFAULT_MAX_FILE_BYTES,
+            max_upload_memory_bytes: crate::blobs::DEFAULT_MAX_UPLOAD_MEMORY_BYTES,
         }
     }
 }

@@ -74,6 +74,8 @@ struct Inner {
     outbox_wake: tokio::sync::Notify,
     /// Uploaded files: the blob store and the deleter's wake-up.
     files: blobs::Files,
+    /// The memory uploads in flight may hold, in KiB permits (see `Service::upload_memory`).
+    upload_memory: Arc<tokio::sync::Semaphore>,
     /// A unit of work queued a delivery; wake the deliverer when it ends.
     outbox_queued: std::sync::atomic::AtomicBool,
     hasher: passwords::Hasher,
@@ -120,6 +122,10 @@ impl Service {
                 wake: tokio::sync::Notify::new(),
                 outbox_wake: tokio::sync::Notify::new(),
                 files: blobs::Files::default(),
+                upload_memory: Arc::new(tokio::sync::Semaphore::new(
+                    config.max_upload_memory_bytes.div_ceil(1024).min(tokio::sync::Semaphore::MAX_PERMITS as u64)
+                        as usize,
+                )),
                 outbox_queued: std::sync::atomic::AtomicBool::new(false),
                 hasher: passwords::Hasher::new(config.max_concurrent_password_hashes),
                 throttle: passwords::Throttle::default(),

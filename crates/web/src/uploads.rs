@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use openturk_domain::model::{Hit, Mode};
 use openturk_domain::question::{parse_question, AnswerSpecification, QuestionDocument, QuestionParseOptions};
 use openturk_service::blobs::{FileContent, UploadedFile};
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Room for the text fields of a multipart submit.
 const TEXT_BYTES: u64 = 2 * 1024 * 1024;
@@ -23,6 +25,9 @@ const MAX_PARTS: usize = 5000;
 pub(crate) struct MultipartForm {
     pub fields: Vec<(String, String)>,
     pub files: Vec<UploadedFile>,
+    /// The share of the server's upload memory these bytes hold, given back when the form is
+    /// dropped (after the files are stored, or refused).
+    _memory: Option<OwnedSemaphorePermit>,
 }
 
 /// Why a multipart body could not be read.
@@ -52,18 +57,23 @@ pub(crate) fn file_questions(hit: &Hit, mode: Mode) -> usize {
 /// Reads a multipart body. Parts with a file name are files (named by their question), others
 /// are text fields. A part with an empty file name and no bytes is a file input left empty,
 /// which browsers send all the same: it is no file. The body may hold at most
-/// `file_questions` files of at most `max_file_bytes` each.
+/// `file_questions` files of at most `max_file_bytes` each. Its bytes take their share of
+/// `memory` (the service's [`upload_memory`](openturk_service::Service::upload_memory)) as they
+/// arrive; when none is left, the upload is refused with 503 to be tried again.
 pub(crate) async fn read(
     req: axum::extract::Request,
     file_questions: usize,
     max_file_bytes: u64,
+    memory: Arc<Semaphore>,
 ) -> Result<MultipartForm, ReadError> {
     let bad = |status: StatusCode, message: String| ReadError { status, message };
     let limit = max_file_bytes.saturating_mul(file_questions as u64).saturating_add(TEXT_BYTES);
     let mut mp = Multipart::from_request(req, &())
         .await
         .map_err(|e| bad(StatusCode::BAD_REQUEST, format!("The multipart/form-data body cannot be read: {e}")))?;
-    let mut form = MultipartForm { fields: Vec::new(), files: Vec::new() };
+    let mut form = MultipartForm { fields: Vec::new(), files: Vec::new(), _memory: None };
+    // Bytes received, and the KiB of `memory` held for them.
+    let mut held_kib: u64 = 0;
     let mut total: u64 = 0;
     let mut parts = 0usize;
     loop {
@@ -93,6 +103,21 @@ pub(crate) async fn read(
                                 "The upload is larger than this server takes: at most {max_file_bytes} bytes per file, for {file_questions} file question(s)."
                             ),
                         ));
+                    }
+                    let need = total.div_ceil(1024).saturating_sub(held_kib);
+                    if need > 0 {
+                        let more = u32::try_from(need).ok().and_then(|n| memory.clone().try_acquire_many_owned(n).ok());
+                        let Some(more) = more else {
+                            return Err(bad(
+                                StatusCode::SERVICE_UNAVAILABLE,
+                                "The server is receiving too many uploads at once. Try again in a moment.".to_string(),
+                            ));
+                        };
+                        held_kib += need;
+                        match &mut form._memory {
+                            Some(p) => p.merge(more),
+                            None => form._memory = Some(more),
+                        }
                     }
                     bytes.extend_from_slice(&c);
                 }

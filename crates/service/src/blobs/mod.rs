@@ -48,6 +48,9 @@ pub const DOWNLOAD_URL_SECS: i64 = 60;
 /// but an upload is held in memory while it is stored, so a server takes less by default
 /// (`[blobs] max_file_bytes`).
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 100 * 1024 * 1024;
+/// How many bytes of uploads a server holds in memory at once, across all requests, by default
+/// (`[blobs] max_upload_memory_bytes`): ten files of the default largest size.
+pub const DEFAULT_MAX_UPLOAD_MEMORY_BYTES: u64 = 10 * DEFAULT_MAX_FILE_BYTES;
 
 /// Where uploaded files' bytes are kept.
 #[derive(Clone)]

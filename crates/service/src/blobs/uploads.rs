@@ -11,6 +11,7 @@ use openturk_domain::question::{AnswerError, AnswerSpecification, QuestionDocume
 use openturk_domain::ErrorKind;
 use openturk_storage::{params, Tx};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A file a worker sent as the answer to a question.
@@ -121,6 +122,15 @@ impl Service {
     /// The bound on one uploaded file.
     pub fn max_file_bytes(&self) -> u64 {
         self.config().max_file_bytes
+    }
+
+    /// The memory that uploads being received may hold, across all requests: one permit per KiB
+    /// (of `[blobs] max_upload_memory_bytes`). A reader takes permits as bytes arrive and
+    /// keeps them until the upload is stored or dropped; one that finds none left refuses the
+    /// upload (to be tried again) rather than waiting, since waiting readers that each hold part
+    /// of the budget could wait for each other for ever.
+    pub fn upload_memory(&self) -> Arc<tokio::sync::Semaphore> {
+        self.inner.upload_memory.clone()
     }
 
     /// Stages `planned` (one transaction), then stores each file's bytes. On failure nothing is

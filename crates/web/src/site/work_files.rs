@@ -42,7 +42,7 @@ pub(super) async fn submit_multipart(
         Err(e) => return service_error(layout(&st, &v, "Your work was not submitted"), e),
     };
     let files = crate::uploads::file_questions(&hit, st.service.mode());
-    let form = match crate::uploads::read(req, files, st.service.max_file_bytes()).await {
+    let form = match crate::uploads::read(req, files, st.service.max_file_bytes(), st.service.upload_memory()).await {
         Ok(f) => f,
         Err(e) => return message(e.status, layout(&st, &v, "Your work was not submitted"), e.message),
     };

@@ -15,13 +15,19 @@ pub(super) async fn submit_multipart(st: &AppState, worker: String, id: String, 
     let (w, aid) = (worker.clone(), id.clone());
     let (_, hit) = blocking(&st.service, move || svc.worker_assignment(&w, &aid)).await?;
     let files = crate::uploads::file_questions(&hit, st.service.mode());
-    let form = crate::uploads::read(req, files, st.service.max_file_bytes()).await.map_err(|e| {
-        WorkerApiError::new(
-            e.status,
-            if e.status == StatusCode::PAYLOAD_TOO_LARGE { "PayloadTooLarge" } else { "InvalidParameter" },
-            e.message,
-        )
-    })?;
+    let form = crate::uploads::read(req, files, st.service.max_file_bytes(), st.service.upload_memory())
+        .await
+        .map_err(|e| {
+            WorkerApiError::new(
+                e.status,
+                match e.status {
+                    StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLarge",
+                    StatusCode::SERVICE_UNAVAILABLE => "ServiceUnavailable",
+                    _ => "InvalidParameter",
+                },
+                e.message,
+            )
+        })?;
     let mut answers: Vec<(String, Vec<String>)> = Vec::new();
     for (name, value) in form.fields {
         match answers.iter_mut().find(|(n, _)| *n == name) {
