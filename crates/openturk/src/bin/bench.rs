@@ -6,7 +6,7 @@
 //! freshly signed (Signature V4), so signing is part of the client's cost, as with a real SDK.
 //!
 //! Scenarios (`--scenarios`, comma list, default all):
-//! - `noop`: a signed call the server authenticates but does not implement
+//! - `noop`: a signed call the server authenticates and refuses for its missing parameters
 //!   (`NotifyWorkers`, body `{}`); it answers 400 after full framing + SigV4 + dispatch. The
 //!   ceiling of the stack. 4xx answers count as completed for this scenario only.
 //! - `get-hit`: `GetHIT` on random IDs among 1,000 HITs created beforehand.
