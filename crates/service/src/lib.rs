@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod assignments;
 pub mod blobs;
 pub mod blocks;
+pub mod bonuses;
 pub mod config;
 pub mod dashboard;
 pub mod eligibility;
