@@ -2,7 +2,6 @@
 //! auto-approve. Bonuses are `bonuses.rs`.
 
 use crate::error::{Error, Result};
-use crate::hits::{check_token, record_token};
 use crate::jobs::Job;
 use crate::notifications::{self as note, EventType as Ev};
 use crate::paging::{Cursor, Page};
@@ -11,7 +10,7 @@ use openturk_domain::clock::Millis;
 use openturk_domain::model::{Assignment, AssignmentStatus, Hit, HitStatus};
 use openturk_domain::question::{check_answers, normalize_answers, render_answers, QuestionDocument};
 use openturk_domain::validate;
-use openturk_domain::{ids, ErrorKind, Money};
+use openturk_domain::{ids, ErrorKind};
 use openturk_storage::{params, Tx};
 
 /// How long after submission a rejection may still be overridden.
