@@ -425,3 +425,59 @@ both_backends!(workers_search_requestable_types, |b| async move {
     let (st, e) = s.worker_call(Method::POST, "/me/adult", &t, Some(json!({ "Adult": "yes" }))).await;
     assert_eq!(st, 422, "{e}");
 });
+
+// DeleteQualificationType completes once no HIT uses the type: until then (and for an hour at
+// least) GetQualificationType shows it Disposing; then it does not exist, with its scores.
+both_backends!(a_deleted_type_goes_once_no_hit_uses_it, |b| async move {
+    use aws_sdk_mturk::types::{Comparator, QualificationRequirement};
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let used = common::qualification_type(&c, "Used by a HIT", "d").await;
+    let unused = common::qualification_type(&c, "Used by none", "d").await;
+    let (worker, _) = s.worker("disposal_worker").await;
+    c.associate_qualification_with_worker()
+        .qualification_type_id(&used)
+        .worker_id(&worker)
+        .integer_value(7)
+        .send_notification(false)
+        .send()
+        .await
+        .unwrap();
+    let req = QualificationRequirement::builder().qualification_type_id(&used).comparator(Comparator::Exists).build();
+    let hit = create_hit(&c).qualification_requirements(req.unwrap()).send().await.unwrap().hit.unwrap();
+    let hit_id = hit.hit_id().unwrap().to_string();
+    for t in [&used, &unused] {
+        c.delete_qualification_type().qualification_type_id(t).send().await.unwrap();
+    }
+    let status = |t: String| {
+        let c = c.clone();
+        async move {
+            match c.get_qualification_type().qualification_type_id(&t).send().await {
+                Ok(o) => o.qualification_type.unwrap().qualification_type_status.unwrap().as_str().to_string(),
+                Err(e) => turk(e).1,
+            }
+        }
+    };
+    assert_eq!(status(used.clone()).await, "Disposing");
+    assert_eq!(status(unused.clone()).await, "Disposing");
+
+    // An hour on: the unused type is gone; the one a live HIT requires stays, with its score.
+    s.advance(3601).await;
+    assert_eq!(status(unused.clone()).await, format!("QualificationType {unused} does not exist."));
+    assert_eq!(status(used.clone()).await, "Disposing");
+    assert_eq!(score(&c, &used, &worker).await, Some(7));
+
+    // Once its HIT is gone, the type goes at the next hourly look.
+    c.update_expiration_for_hit()
+        .hit_id(&hit_id)
+        .expire_at(aws_sdk_mturk::primitives::DateTime::from_secs(0))
+        .send()
+        .await
+        .unwrap();
+    c.delete_hit().hit_id(&hit_id).send().await.unwrap();
+    assert_eq!(status(used.clone()).await, "Disposing");
+    s.advance(3601).await;
+    assert_eq!(status(used.clone()).await, format!("QualificationType {used} does not exist."));
+    let v = common::sync(|| s.service.qualification_values(&worker)).unwrap();
+    assert!(!v.contains_key(&used), "its scores went with it");
+});

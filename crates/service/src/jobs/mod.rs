@@ -21,6 +21,9 @@ mod auto_approve;
 mod hit_dispose;
 mod hit_expire;
 mod hit_review;
+mod qualification_type_dispose;
+
+pub(crate) use qualification_type_dispose::LOOK_AFTER_MS as QUALIFICATION_TYPE_LOOK_AFTER_MS;
 
 use crate::error::Result;
 use crate::{lower_hint, Service};
@@ -44,6 +47,8 @@ pub enum Job {
     AutoApprove { assignment_id: String },
     /// A HIT with a HIT-level review policy became Reviewable: run the policy.
     HitReview { hit_id: String },
+    /// A deleted qualification type (Disposing): remove it once no HIT uses it any more.
+    QualificationTypeDispose { qualification_type_id: String },
 }
 
 /// The key of a scheduled job, `(kind, ref_id)`: enough to unschedule it.
@@ -59,6 +64,7 @@ impl Job {
     pub const ASSIGNMENT_DEADLINE: &'static str = "assignment_deadline";
     pub const AUTO_APPROVE: &'static str = "auto_approve";
     pub const HIT_REVIEW: &'static str = "hit_review";
+    pub const QUALIFICATION_TYPE_DISPOSE: &'static str = "qualification_type_dispose";
 
     pub fn hit_expire(hit_id: &str) -> Job {
         Job::HitExpire { hit_id: hit_id.into() }
@@ -75,6 +81,9 @@ impl Job {
     pub fn hit_review(hit_id: &str) -> Job {
         Job::HitReview { hit_id: hit_id.into() }
     }
+    pub fn qualification_type_dispose(qualification_type_id: &str) -> Job {
+        Job::QualificationTypeDispose { qualification_type_id: qualification_type_id.into() }
+    }
 
     /// The row's key: one job of a kind per HIT or assignment.
     pub fn key(&self) -> JobKey<'_> {
@@ -84,6 +93,9 @@ impl Job {
             Job::AssignmentDeadline { assignment_id } => (Job::ASSIGNMENT_DEADLINE, assignment_id),
             Job::AutoApprove { assignment_id } => (Job::AUTO_APPROVE, assignment_id),
             Job::HitReview { hit_id } => (Job::HIT_REVIEW, hit_id),
+            Job::QualificationTypeDispose { qualification_type_id } => {
+                (Job::QUALIFICATION_TYPE_DISPOSE, qualification_type_id)
+            }
         };
         JobKey { kind, ref_id }
     }
@@ -97,6 +109,9 @@ impl Job {
             Job::AssignmentDeadline { assignment_id } => assignment_deadline::run(svc, tx, assignment_id, due, now),
             Job::AutoApprove { assignment_id } => auto_approve::run(svc, tx, assignment_id, due, now),
             Job::HitReview { hit_id } => hit_review::run(svc, tx, hit_id, now),
+            Job::QualificationTypeDispose { qualification_type_id } => {
+                qualification_type_dispose::run(svc, tx, qualification_type_id, attempts, now)
+            }
         }
     }
 }
@@ -247,6 +262,10 @@ mod tests {
             (Job::assignment_deadline("A1"), r#"{"kind":"assignment_deadline","assignment_id":"A1"}"#),
             (Job::auto_approve("A2"), r#"{"kind":"auto_approve","assignment_id":"A2"}"#),
             (Job::hit_review("H3"), r#"{"kind":"hit_review","hit_id":"H3"}"#),
+            (
+                Job::qualification_type_dispose("Q1"),
+                r#"{"kind":"qualification_type_dispose","qualification_type_id":"Q1"}"#,
+            ),
         ] {
             assert_eq!(encode(&job), json);
             assert_eq!(decode::<Job>(job.kind(), json).unwrap(), job);

@@ -250,6 +250,9 @@ impl Service {
                     type_id
                 ],
             )?;
+            // The type itself goes once no HIT uses it any more (looked at in an hour, then hourly).
+            let look = now + crate::jobs::QUALIFICATION_TYPE_LOOK_AFTER_MS;
+            self.schedule(tx, &crate::jobs::Job::qualification_type_dispose(type_id), look)?;
             Ok(())
         })
     }
