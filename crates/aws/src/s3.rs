@@ -81,21 +81,27 @@ impl Aws {
     }
 
     /// A URL that GETs the object without credentials for `expires_secs` from `now_epoch_secs`.
+    /// `response` sets S3's response-header overrides (`response-content-disposition`,
+    /// `response-content-type`, …), which the signature covers.
     pub async fn s3_presign_get(
         &self,
         bucket: &str,
         key: &str,
         now_epoch_secs: i64,
         expires_secs: i64,
+        response: &[(&str, &str)],
     ) -> Result<String, AwsError> {
         let url = self.s3_url(bucket, key).await;
         let parsed = url::Url::parse(&url).map_err(|e| AwsError::Invalid(format!("{url} is not a URL: {e}")))?;
         let host = crate::host_header(&parsed)?;
         let creds = self.credentials().await?;
         let region = self.region().await;
+        let overrides: Vec<String> =
+            response.iter().map(|(n, v)| format!("{n}={}", utf8_percent_encode(v, KEY_SEGMENT))).collect();
         let query = openturk_protocol::sigv4::presign_s3(
             "GET",
             parsed.path(),
+            &overrides.join("&"),
             &host,
             &creds.access_key_id,
             &creds.secret_access_key,

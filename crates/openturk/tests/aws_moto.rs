@@ -81,7 +81,7 @@ async fn sqs_sns_and_s3_against_moto() {
     aws.s3_put("answers", key, bytes.clone(), "application/octet-stream").await.unwrap();
     assert_eq!(aws.s3_get("answers", key).await.unwrap().as_deref(), Some(bytes.as_slice()));
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let url = aws.s3_presign_get("answers", key, now, 60).await.unwrap();
+    let url = aws.s3_presign_get("answers", key, now, 60, &[]).await.unwrap();
     assert!(url.contains("X-Amz-Expires=60") && url.contains("X-Amz-Signature="), "{url}");
     let fetched = reqwest::get(&url).await.unwrap();
     assert_eq!(fetched.status(), 200);

@@ -381,6 +381,9 @@ both_backends!(the_s3_store_against_moto, |b| async move {
     assert!(url.contains("X-Amz-Expires=60"), "{url}");
     let r = http().get(&url).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    // A download, as from the directory store: S3 sends the headers the URL's signed overrides ask for.
+    assert_eq!(r.headers()["content-disposition"], format!("attachment; filename=\"{key}\"").as_str());
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
     assert_eq!(r.bytes().await.unwrap().as_ref(), &bytes[..]);
     let other = common::sync(|| s.service.create_requester("other")).unwrap();
     let e = s

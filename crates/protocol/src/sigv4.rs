@@ -987,12 +987,14 @@ pub fn sign_s3(
 }
 
 /// Client side, S3 style: a presigned URL's query string for a body-less request (GET, DELETE)
-/// that anyone holding it may make until it expires. The payload is `UNSIGNED-PAYLOAD`, as S3
-/// expects of presigned URLs; only `host` is signed.
+/// that anyone holding it may make until it expires: `query` (already encoded, e.g. S3's
+/// `response-content-disposition`), then the `X-Amz-*` parameters. The payload is
+/// `UNSIGNED-PAYLOAD`, as S3 expects of presigned URLs; only `host` is signed.
 #[allow(clippy::too_many_arguments)]
 pub fn presign_s3(
     method: &str,
     path: &str,
+    query: &str,
     host: &str,
     access_key_id: &str,
     secret: &str,
@@ -1003,7 +1005,7 @@ pub fn presign_s3(
 ) -> String {
     let amz_date = format_amz_date(epoch_secs);
     let auth = client_authorization(access_key_id, &amz_date[..8], region, "s3", &[("host", host)]);
-    let full = presign_query("", &auth, &amz_date, expires_secs, session_token);
+    let full = presign_query(query, &auth, &amz_date, expires_secs, session_token);
     // The payload hash comes from this header, which is not among the signed ones.
     let headers = [("host", host), ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")];
     let parts = RequestParts { method, path, query: &full, headers: &headers, body: &[] };
@@ -2470,7 +2472,8 @@ mod tests {
              SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \
              Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
         );
-        let query = presign_s3("GET", "/test.txt", host, S3_AKID, S3_SECRET, None, "us-east-1", MAY_24_2013, 86_400);
+        let query =
+            presign_s3("GET", "/test.txt", "", host, S3_AKID, S3_SECRET, None, "us-east-1", MAY_24_2013, 86_400);
         assert!(
             query.ends_with("X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"),
             "{query}"

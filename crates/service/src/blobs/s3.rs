@@ -45,8 +45,17 @@ impl S3Store {
         wait(self.aws.s3_delete(&self.bucket, key)).map_err(|e| e.to_string())
     }
 
-    /// A presigned GET URL, valid `expires_secs` from `now_epoch_secs`.
+    /// A presigned GET URL, valid `expires_secs` from `now_epoch_secs`. S3 answers it as the
+    /// directory store's downloads are answered: a download named by the file's key, never a
+    /// page (S3's response-header overrides, covered by the signature).
     pub fn presign_get(&self, key: &str, now_epoch_secs: i64, expires_secs: i64) -> Result<String, String> {
-        wait(self.aws.s3_presign_get(&self.bucket, key, now_epoch_secs, expires_secs)).map_err(|e| e.to_string())
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let disposition = format!("attachment; filename=\"{name}\"");
+        let response = [
+            ("response-content-disposition", disposition.as_str()),
+            ("response-content-type", "application/octet-stream"),
+        ];
+        wait(self.aws.s3_presign_get(&self.bucket, key, now_epoch_secs, expires_secs, &response))
+            .map_err(|e| e.to_string())
     }
 }
