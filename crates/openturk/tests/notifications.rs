@@ -16,7 +16,6 @@ use common::{sync, TestServer};
 use moto_client::{free_port, HttpListener, Moto};
 use openturk_service::notifications::deliver::Transports;
 use openturk_service::outbox::{OutboxEntry, Status};
-use openturk_service::smtp::{SmtpSettings, SmtpTransport, TlsMode};
 use openturk_service::Service;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -38,26 +37,9 @@ const ALL_EVENTS: [&str; 11] = [
     "HITExpired",
 ];
 
-fn smtp_to(port: u16) -> SmtpTransport {
-    SmtpTransport::new(&SmtpSettings {
-        host: "127.0.0.1".into(),
-        port,
-        from: "OpenTurk <noreply@openturk.test>".into(),
-        username: None,
-        password: None,
-        tls: TlsMode::None,
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap()
-}
-
 /// Runs `svc`'s deliverer with `transports` until the returned sender is dropped.
 fn deliverer(svc: &Service, transports: Transports) -> tokio::sync::oneshot::Sender<()> {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(svc.clone().run_deliverer(Arc::new(transports), async move {
-        let _ = stopped.await;
-    }));
-    stop
+    common::smtp::deliverer(svc, Arc::new(transports))
 }
 
 fn spec(

@@ -5,10 +5,9 @@
 
 mod common;
 
-use common::smtp::SmtpSink;
+use common::smtp::{self, parse_message, unquote, SmtpSink};
 use common::{create_hit, err, free_port, sync, Options, TestServer};
 use openturk_service::outbox::{OutboxEntry, Status};
-use openturk_service::smtp::{SmtpSettings, SmtpTransport, TlsMode};
 use openturk_service::{Service, ServiceConfig};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -17,30 +16,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-fn smtp_to(port: u16) -> SmtpTransport {
-    SmtpTransport::new(&SmtpSettings {
-        host: "127.0.0.1".into(),
-        port,
-        from: "OpenTurk <noreply@openturk.test>".into(),
-        username: None,
-        password: None,
-        tls: TlsMode::None,
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap()
-}
-
 fn email_on() -> Options {
     Options { config: ServiceConfig { email_enabled: true, ..ServiceConfig::default() }, ..Options::default() }
 }
 
-/// Runs `svc`'s outbox deliverer until the returned sender is dropped.
+/// Runs `svc`'s outbox deliverer, sending to the SMTP sink on `port`.
 fn deliverer(svc: &Service, port: u16) -> tokio::sync::oneshot::Sender<()> {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(svc.clone().run_deliverer(Arc::new(smtp_to(port)), async move {
-        let _ = stopped.await;
-    }));
-    stop
+    smtp::deliverer(svc, Arc::new(smtp::transport(port)))
 }
 
 fn outbox(s: &TestServer) -> Vec<OutboxEntry> {
@@ -237,33 +219,6 @@ both_backends!(worker_email_setting, |b| async move {
     assert_eq!(sync(|| s.service.worker_profile(&bo)).unwrap().email.as_deref(), Some("bo@example.org"));
 });
 
-/// Decodes a quoted-printable body (RFC 2045 6.7): soft line breaks and `=XX` escapes.
-fn unquote(qp: &str) -> String {
-    let joined = qp.replace("=\n", "");
-    let b = joined.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'=' && i + 2 < b.len() {
-            out.push(u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16).unwrap());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-/// Splits a received message into its headers (name lower-cased) and its body.
-fn parse_message(data: &str) -> (Vec<(String, String)>, String) {
-    let data = data.replace("\r\n", "\n");
-    let (head, body) = data.split_once("\n\n").expect("headers and a body");
-    let headers =
-        head.lines().filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect();
-    (headers, body.to_string())
-}
-
 both_backends!(email_reaches_a_real_smtp_server, |b| async move {
     let s = TestServer::start_with(b, email_on()).await;
     let c = s.client();
@@ -371,8 +326,8 @@ both_backends!(two_replicas_send_each_email_once, |b| async move {
     });
     // Two deliverers, each claiming and sending as fast as it can, on two services.
     let (a, b2) = (s.service.clone(), replica.clone());
-    let t1 = tokio::spawn(async move { a.deliver_due("replica-a", &smtp_to(port)).await.unwrap() });
-    let t2 = tokio::spawn(async move { b2.deliver_due("replica-b", &smtp_to(port)).await.unwrap() });
+    let t1 = tokio::spawn(async move { a.deliver_due("replica-a", &smtp::transport(port)).await.unwrap() });
+    let t2 = tokio::spawn(async move { b2.deliver_due("replica-b", &smtp::transport(port)).await.unwrap() });
     let (n1, n2) = (t1.await.unwrap(), t2.await.unwrap());
     assert_eq!(n1 + n2, N, "each row sent by exactly one replica ({n1} + {n2})");
     let mut subjects: Vec<String> = (0..N)

@@ -2,41 +2,13 @@
 //! over every transport. Part of the `notifications` test target.
 
 use super::*;
-use crate::common::smtp::SmtpSink;
-
-/// A message's headers (names lower-cased) and its body, quoted-printable decoded.
-fn parse_mail(data: &str) -> (Vec<(String, String)>, String) {
-    let data = data.replace("\r\n", "\n");
-    let (head, body) = data.split_once("\n\n").unwrap();
-    let headers: Vec<(String, String)> =
-        head.lines().filter_map(|l| l.split_once(": ")).map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect();
-    let qp = headers.iter().any(|(k, v)| k == "content-transfer-encoding" && v == "quoted-printable");
-    let body = if qp {
-        let joined = body.replace("=\n", "");
-        let b = joined.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            if b[i] == b'=' && i + 2 < b.len() {
-                out.push(u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap(), 16).unwrap());
-                i += 3;
-            } else {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).unwrap()
-    } else {
-        body.to_string()
-    };
-    (headers, body)
-}
+use crate::common::smtp::{parse_decoded, transport, SmtpSink};
 
 both_backends!(email_notifications_reach_a_real_smtp_server, |b| async move {
     let s = TestServer::start(b).await;
     let port = free_port();
     let sink = SmtpSink::start(port);
-    let _stop = deliverer(&s.service, Transports { smtp: Some(smtp_to(port)), aws: None });
+    let _stop = deliverer(&s.service, Transports { smtp: Some(transport(port)), aws: None });
     let c = s.client();
     let ty = hit_type(&c, 3600).await;
     c.update_notification_settings()
@@ -55,7 +27,7 @@ both_backends!(email_notifications_reach_a_real_smtp_server, |b| async move {
     let a = accept(&s, &t, &hit).await;
     let msg = sink.next();
     assert_eq!(msg["rcpt_tos"], json!(["requester@example.org"]));
-    let (headers, body) = parse_mail(msg["data"].as_str().unwrap());
+    let (headers, body) = parse_decoded(msg["data"].as_str().unwrap());
     let h = |k: &str| headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     assert_eq!(h("subject"), "OpenTurk notification: AssignmentAccepted");
     assert!(h("from").contains("noreply@openturk.test"), "{headers:?}");
@@ -81,7 +53,7 @@ both_backends!(send_test_event_notification_sends_at_once, |b| async move {
     m.subscribe(&topic, "sqs", &format!("arn:aws:sqs:us-east-1:{}:tests-via-sns", moto_client::ACCOUNT)).await;
     let port = free_port();
     let sink = SmtpSink::start(port);
-    let _stop = deliverer(&s.service, Transports { smtp: Some(smtp_to(port)), aws: Some(m.aws()) });
+    let _stop = deliverer(&s.service, Transports { smtp: Some(transport(port)), aws: Some(m.aws()) });
     let c = s.client();
     // Ping, which only tests may name, to each transport.
     c.send_test_event_notification()
@@ -116,7 +88,7 @@ both_backends!(send_test_event_notification_sends_at_once, |b| async move {
         .send()
         .await
         .unwrap();
-    let (headers, _) = parse_mail(sink.next()["data"].as_str().unwrap());
+    let (headers, _) = parse_decoded(sink.next()["data"].as_str().unwrap());
     assert!(headers.contains(&("subject".into(), "OpenTurk notification: Ping".into())), "{headers:?}");
 
     // Test messages belong to no HIT type.
