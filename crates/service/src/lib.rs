@@ -77,8 +77,6 @@ struct Inner {
     files: blobs::Files,
     /// The memory uploads in flight may hold, in KiB permits (see `Service::upload_memory`).
     upload_memory: Arc<tokio::sync::Semaphore>,
-    /// A unit of work queued a delivery; wake the deliverer when it ends.
-    outbox_queued: std::sync::atomic::AtomicBool,
     hasher: passwords::Hasher,
     throttle: passwords::Throttle,
 }
@@ -127,7 +125,6 @@ impl Service {
                     config.max_upload_memory_bytes.div_ceil(1024).min(tokio::sync::Semaphore::MAX_PERMITS as u64)
                         as usize,
                 )),
-                outbox_queued: std::sync::atomic::AtomicBool::new(false),
                 hasher: passwords::Hasher::new(config.max_concurrent_password_hashes),
                 throttle: passwords::Throttle::default(),
                 config,
@@ -173,6 +170,7 @@ impl Service {
     pub(crate) fn write<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
         jobs::take_scheduled();
+        notifications::unit_begins();
         let r = self.inner.db.write(f);
         self.after_commit(r.is_ok());
         self.after_unit();
@@ -184,6 +182,7 @@ impl Service {
     pub(crate) fn write_for<T>(&self, requester_id: &str, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
         jobs::take_scheduled();
+        notifications::unit_begins();
         let r = self.inner.db.write_keyed(Some(requester_id), f);
         self.after_commit(r.is_ok());
         self.after_unit();

@@ -81,6 +81,7 @@ impl Service {
                 );
                 return Ok(first);
             }
+            crate::notifications::unit_begins();
             let (done, next) = self.inner.db.write(|tx: &mut dyn Tx| -> Result<(usize, Option<i64>)> {
                 let jobs = self.due_jobs(tx, now, BATCH)?;
                 for j in &jobs {

@@ -153,14 +153,22 @@ pub(crate) fn enqueue(
     ref_id: Option<&str>,
     requester_id: Option<&str>,
     now: Millis,
-) -> Result<()> {
+) -> Result<i64> {
     let payload = jobs::encode(d);
-    tx.execute(
+    let row = tx.query_one(
         "INSERT INTO outbox (channel, destination, payload, ref_id, requester_id, status, attempts, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, 'Pending', 0, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, 'Pending', 0, ?, ?) RETURNING seq",
         params![d.channel(), d.destination(), &payload, ref_id, requester_id, now, now],
     )?;
-    Ok(())
+    QUEUED.with(|q| q.set(true));
+    row.i64("seq")
+}
+
+thread_local! {
+    /// Whether the unit of work running on this thread queued a delivery (a unit runs on its
+    /// caller's thread): [`Service::after_unit`] then wakes the deliverer. Per thread, not per
+    /// process, so that one unit's commit never takes another's wake-up before that one commits.
+    static QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The delay before attempt `attempts + 1`, after `attempts` failed ones.
@@ -350,15 +358,10 @@ impl Service {
         self.inner.outbox_wake.notify_one();
     }
 
-    /// Notes, from inside a unit of work, that it queued a delivery: the deliverer is woken when
-    /// the unit has ended ([`Service::after_unit`]). A unit that rolled back leaves a wake-up
-    /// for nothing, which is harmless.
-    pub(crate) fn outbox_queued(&self) {
-        self.inner.outbox_queued.store(true, std::sync::atomic::Ordering::SeqCst);
-    }
-
+    /// After a unit of work: wakes the deliverer if the unit queued a delivery ([`enqueue`]).
+    /// A unit that rolled back leaves a wake-up for nothing, which is harmless.
     pub(crate) fn after_unit(&self) {
-        if self.inner.outbox_queued.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        if QUEUED.with(|q| q.replace(false)) {
             self.wake_deliverer();
         }
     }

@@ -9,6 +9,7 @@ use crate::Service;
 use openturk_domain::clock::Millis;
 use openturk_domain::model::Hit;
 use openturk_storage::Tx;
+use std::cell::RefCell;
 
 /// The delivery of `doc` over `t`.
 pub fn delivery(t: TransportKind, doc: EventDoc) -> Delivery {
@@ -19,10 +20,23 @@ pub fn delivery(t: TransportKind, doc: EventDoc) -> Delivery {
     }
 }
 
+thread_local! {
+    /// The notification messages the unit of work on this thread has queued (a unit runs on its
+    /// caller's thread): `(transport, destination, hit_type_id, version, seq)`. A new event of the
+    /// same unit joins one; other units' messages are never touched, so that concurrent units
+    /// (two workers accepting HITs of one type) never write the same row.
+    static OPEN: RefCell<Vec<(TransportKind, String, String, String, i64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Forgets the messages of the unit of work before: called as each unit begins.
+pub(crate) fn unit_begins() {
+    OPEN.with(|o| o.borrow_mut().clear());
+}
+
 /// Reports `event` of `hit` (and `assignment_id`, for assignment events) at `at`, if the HIT
 /// type has an active specification that lists it. Called by every state change, in its own
-/// transaction, so the event exists if and only if the change committed. Events for one
-/// destination that wait together share one message (up to [`MAX_EVENTS`]).
+/// transaction, so the event exists if and only if the change committed. The events of one
+/// transaction for one destination share a message (up to [`MAX_EVENTS`]).
 pub fn emit(
     svc: &Service,
     tx: &mut dyn Tx,
@@ -44,24 +58,42 @@ pub fn emit(
         hit_id: hit.hit_id.clone(),
         assignment_id: assignment_id.map(str::to_string),
     };
-    let now = svc.now();
-    // A message of this HIT type for the same destination that is still waiting (queued by this
-    // transaction, or by another while the deliverer was busy) takes the event too: the events
-    // of one transaction share a message, and a backlog leaves in fewer, fuller messages.
-    let channel = delivery(spec.transport, EventDoc::default()).channel();
-    if let Some((seq, Delivery::Sqs(mut doc) | Delivery::Sns(mut doc) | Delivery::NotificationEmail(mut doc))) =
-        repo::open_message(tx, channel, &spec.destination, &hit.hit_type_id)?
-    {
-        if doc.events.len() < MAX_EVENTS && doc.customer_id == hit.requester_id {
-            doc.events.push(event);
-            repo::update_message(tx, seq, &delivery(spec.transport, doc))?;
-            svc.outbox_queued();
-            return Ok(());
+    let mine = OPEN.with(|o| {
+        o.borrow()
+            .iter()
+            .find(|(k, d, t, v, _)| {
+                *k == spec.transport && *d == spec.destination && *t == hit.hit_type_id && *v == spec.version
+            })
+            .map(|e| e.4)
+    });
+    if let Some(seq) = mine {
+        // A row of this unit's (a retried unit's earlier rows are gone, and found no more).
+        if let Some(Delivery::Sqs(mut doc) | Delivery::Sns(mut doc) | Delivery::NotificationEmail(mut doc)) =
+            repo::pending_message(tx, seq)?
+        {
+            if doc.events.len() < MAX_EVENTS {
+                doc.events.push(event);
+                return repo::update_message(tx, seq, &delivery(spec.transport, doc));
+            }
         }
     }
     let doc = EventDoc::new(&spec, &hit.requester_id, vec![event]);
-    enqueue_for(tx, &spec, doc, &hit.hit_type_id, &hit.requester_id, now)?;
-    svc.outbox_queued();
+    let seq = outbox::enqueue(
+        tx,
+        &delivery(spec.transport, doc),
+        Some(&hit.hit_type_id),
+        Some(&hit.requester_id),
+        svc.now(),
+    )?;
+    OPEN.with(|o| {
+        o.borrow_mut().push((
+            spec.transport,
+            spec.destination.clone(),
+            hit.hit_type_id.clone(),
+            spec.version.clone(),
+            seq,
+        ))
+    });
     Ok(())
 }
 
@@ -73,16 +105,5 @@ pub(super) fn enqueue(
     requester_id: &str,
     now: Millis,
 ) -> Result<()> {
-    outbox::enqueue(tx, &delivery(spec.transport, doc.clone()), None, Some(requester_id), now)
-}
-
-fn enqueue_for(
-    tx: &mut dyn Tx,
-    spec: &Specification,
-    doc: EventDoc,
-    hit_type_id: &str,
-    requester_id: &str,
-    now: Millis,
-) -> Result<()> {
-    outbox::enqueue(tx, &delivery(spec.transport, doc), Some(hit_type_id), Some(requester_id), now)
+    outbox::enqueue(tx, &delivery(spec.transport, doc.clone()), None, Some(requester_id), now).map(drop)
 }

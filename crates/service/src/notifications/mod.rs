@@ -24,6 +24,7 @@ pub mod settings;
 
 pub use document::{EventDoc, StoredEvent};
 pub use events::emit;
+pub(crate) use events::unit_begins;
 pub use settings::{EventType, SpecInput, Specification, TransportKind};
 
 use crate::error::Result;

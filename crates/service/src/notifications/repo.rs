@@ -68,36 +68,22 @@ pub(super) fn save(tx: &mut dyn Tx, requester_id: &str, s: &Settings, now: Milli
     Ok(())
 }
 
-/// The HIT type's message for `destination` that waits for its first attempt and that nobody has
-/// claimed: the one a new event joins.
-pub(super) fn open_message(
-    tx: &mut dyn Tx,
-    channel: &str,
-    destination: &str,
-    hit_type_id: &str,
-) -> Result<Option<(i64, Delivery)>> {
+/// The message `seq` while it waits for its first attempt and nobody has claimed it.
+pub(super) fn pending_message(tx: &mut dyn Tx, seq: i64) -> Result<Option<Delivery>> {
     let Some(r) = tx.query_opt(
-        "SELECT seq, channel, payload FROM outbox
-         WHERE ref_id = ? AND status = 'Pending' AND attempts = 0 AND lease_until IS NULL
-           AND channel = ? AND destination = ?
-         ORDER BY seq DESC LIMIT 1",
-        params![hit_type_id, channel, destination],
+        "SELECT channel, payload FROM outbox
+         WHERE seq = ? AND status = 'Pending' AND attempts = 0 AND lease_until IS NULL",
+        params![seq],
     )?
     else {
         return Ok(None);
     };
     // A row that does not read is left to the deliverer, which marks it Failed.
-    match jobs::decode::<Delivery>(&r.string("channel")?, &r.string("payload")?) {
-        Ok(d) => Ok(Some((r.i64("seq")?, d))),
-        Err(_) => Ok(None),
-    }
+    Ok(jobs::decode::<Delivery>(&r.string("channel")?, &r.string("payload")?).ok())
 }
 
 pub(super) fn update_message(tx: &mut dyn Tx, seq: i64, d: &Delivery) -> Result<()> {
-    tx.execute(
-        "UPDATE outbox SET payload = ? WHERE seq = ? AND status = 'Pending' AND lease_until IS NULL",
-        params![jobs::encode(d), seq],
-    )?;
+    tx.execute("UPDATE outbox SET payload = ? WHERE seq = ?", params![jobs::encode(d), seq])?;
     Ok(())
 }
 
