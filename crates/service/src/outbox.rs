@@ -161,7 +161,7 @@ pub(crate) fn enqueue(
         params![d.channel(), d.destination(), &payload, ref_id, requester_id, now, now],
     )?;
     QUEUED.with(|q| q.set(true));
-    row.i64("seq")
+    Ok(row.i64("seq")?)
 }
 
 thread_local! {
