@@ -20,12 +20,15 @@ pub fn delivery(t: TransportKind, doc: EventDoc) -> Delivery {
     }
 }
 
+/// A message this unit queued: its transport, destination, HIT type, version and outbox seq.
+type OpenMessage = (TransportKind, String, String, String, i64);
+
 thread_local! {
     /// The notification messages the unit of work on this thread has queued (a unit runs on its
     /// caller's thread): `(transport, destination, hit_type_id, version, seq)`. A new event of the
     /// same unit joins one; other units' messages are never touched, so that concurrent units
     /// (two workers accepting HITs of one type) never write the same row.
-    static OPEN: RefCell<Vec<(TransportKind, String, String, String, i64)>> = const { RefCell::new(Vec::new()) };
+    static OPEN: RefCell<Vec<OpenMessage>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Forgets the messages of the unit of work before: called as each unit begins.
