@@ -19,19 +19,21 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}_{n:x}_{}", std::process::id())
 }
 
-fn sqlite() -> Db {
+#[test]
+fn story_on_sqlite() {
     let dir = std::env::temp_dir().join(unique("ot-storage"));
-    Db::open(dir.join("t.db").to_str().unwrap()).unwrap()
+    story(Db::open(dir.join("t.db").to_str().unwrap()).unwrap());
+    let _ = std::fs::remove_dir_all(dir);
 }
 
-fn postgres() -> Db {
+#[test]
+fn story_on_postgres() {
     let server = pg_server();
     let name = unique("ot_storage");
-    postgres::Client::connect(&server, postgres::NoTls)
-        .unwrap()
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
-    Db::open(&format!("{}/{name}", server.rsplit_once('/').unwrap().0)).unwrap()
+    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    story(Db::open(&format!("{}/{name}", server.rsplit_once('/').unwrap().0)).unwrap());
+    admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
 }
 
 fn story(db: Db) {
@@ -133,14 +135,4 @@ fn story(db: Db) {
     assert!(id > 0);
     assert_eq!(sum, 205);
     assert_eq!(none, None);
-}
-
-#[test]
-fn story_on_sqlite() {
-    story(sqlite());
-}
-
-#[test]
-fn story_on_postgres() {
-    story(postgres());
 }
