@@ -1,6 +1,7 @@
 """HIT layouts through boto3: a layout made with `openturk layout create`, then CreateHIT and
 CreateHITWithHITType with HITLayoutId and HITLayoutParameters, and the task a worker gets."""
 
+import html
 import re
 
 import pytest
@@ -121,9 +122,15 @@ def test_workers_get_the_escaped_task_from_the_task_origin(server, mturk, layout
     w = server.create_worker()
     preview = w.call("GET", f"/hits/{hit['HITId']}").json()
     assert preview["Question"] == hit["Question"]
+    # The site's preview page frames the task; its URL (with the task link) is on the task origin.
     port = server.url.rsplit(":", 1)[1]
-    r = requests.get(f"{server.url}/task/{hit['HITId']}", params={"assignmentId": "ASSIGNMENT_ID_NOT_AVAILABLE"},
-                     headers={"Host": f"localhost:{port}"}, timeout=30)
+    page = requests.get(f"{server.url}/hits/{hit['HITId']}/preview", cookies={"openturk_session": w.token},
+                        timeout=30)
+    assert page.status_code == 200, page.text
+    src = html.unescape(re.search(r'<iframe class="task" src="([^"]+)"', page.text).group(1))
+    task_origin = f"http://localhost:{port}"
+    assert src.startswith(f"{task_origin}/task/{hit['HITId']}?") and "taskLink=" in src, src
+    r = requests.get(server.url + src[len(task_origin):], headers={"Host": f"localhost:{port}"}, timeout=30)
     assert r.status_code == 200, r.text
     assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in r.text and "<script>alert" not in r.text
     assert f'action="{server.url}/mturk/externalSubmit"' in r.text

@@ -31,6 +31,7 @@ pub mod qualifications;
 mod repo;
 pub mod review_policies;
 pub mod secrets;
+pub mod signed_links;
 pub mod smtp;
 pub mod tasks;
 pub mod workers;

@@ -1,14 +1,28 @@
 //! What the worker website needs to show a task: the HIT a group previews, and an assignment
 //! with its HIT for the worker who holds it. The rules (who may accept, submit, return) stay in
 //! `assignments.rs`; these are reads.
+//!
+//! The task origin serves an HTMLQuestion's page to a browser that carries no site cookie (it
+//! is another site), so it cannot ask who is looking. The site therefore hands out the frame's
+//! URL with a signed task link ([`Service::task_link`]) only after its own checks (the worker may
+//! preview the HIT, or holds the assignment), and the task origin serves the page only with one
+//! ([`Service::task_link_opens`]): a HIT ID alone does not show a task that its requirements
+//! guard from previews.
 
 use crate::eligibility::may;
 use crate::error::{Error, Result};
 use crate::{not_found, repo, Service};
+use openturk_domain::clock::Millis;
 use openturk_domain::eligibility::Action;
 use openturk_domain::model::{Assignment, Hit};
 use openturk_domain::ErrorKind;
 use openturk_storage::{params, Tx};
+
+/// How long a preview's task link opens the task: the preview page is made again (and the worker
+/// checked again) after that.
+pub const PREVIEW_LINK_MS: Millis = 3600 * 1000;
+/// The purpose task links' signing key is derived for.
+const TASK_LINK_PURPOSE: &str = "openturk task frame links v1";
 
 impl Service {
     /// A HIT of the group that this worker could accept now, to preview; the oldest first, as
@@ -66,6 +80,19 @@ impl Service {
                 .map(|a| a.worker_id)
                 .ok_or_else(|| not_found(ErrorKind::AssignmentNotFound, "Assignment", assignment_id))
         })
+    }
+
+    /// A link token opening this HIT's task content until `until`: for a page that has checked
+    /// the worker may see the task (a preview: [`PREVIEW_LINK_MS`] on; a work page: the
+    /// assignment's deadline).
+    pub fn task_link(&self, hit_id: &str, until: Millis) -> String {
+        crate::signed_links::sign(&self.inner.sealer.derive_key(TASK_LINK_PURPOSE), hit_id, until)
+    }
+
+    /// Whether a task link token is genuine, unexpired, and made for this HIT.
+    pub fn task_link_opens(&self, token: &str, hit_id: &str) -> bool {
+        let key = self.inner.sealer.derive_key(TASK_LINK_PURPOSE);
+        crate::signed_links::verify(&key, token, self.now()).is_ok_and(|h| h == hit_id)
     }
 }
 

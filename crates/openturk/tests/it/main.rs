@@ -34,4 +34,5 @@ mod site;
 mod site_messages;
 mod site_qualifications;
 mod site_work;
+mod task_links;
 mod worker_blocks;

@@ -26,11 +26,10 @@
 //!
 //! Downloads (`GetFileUploadURL`) are a URL valid for [`DOWNLOAD_URL_SECS`]: for the directory, a
 //! route of this server with an HMAC-signed token carrying the file's key and its expiry by the
-//! marketplace clock ([`token`]); for S3, a presigned GET URL.
+//! marketplace clock ([`crate::signed_links`]); for S3, a presigned GET URL.
 
 mod dir;
 pub mod s3;
-pub mod token;
 mod uploads;
 
 pub use dir::DirStore;
@@ -44,6 +43,8 @@ use std::sync::Arc;
 pub const ORPHAN_GRACE_MS: i64 = 3600 * 1000;
 /// How long a GetFileUploadURL URL is valid (the API Reference: 60 seconds).
 pub const DOWNLOAD_URL_SECS: i64 = 60;
+/// The purpose download links' signing key is derived for.
+pub const DOWNLOAD_LINK_PURPOSE: &str = "openturk file download URLs v1";
 /// The default bound on one uploaded file: MTurk allows MaxFileSizeInBytes up to 2,000,000,000,
 /// but an upload is held in memory while it is stored, so a server takes less by default
 /// (`[blobs] max_file_bytes`).

@@ -2,9 +2,10 @@
 //! marking a disposed HIT's files for deletion, the deleter, and downloads.
 //! (See the module documentation of `blobs` for the sequence and why.)
 
-use super::{object_name, token, BlobStore, DOWNLOAD_URL_SECS, ORPHAN_GRACE_MS};
+use super::{object_name, BlobStore, DOWNLOAD_LINK_PURPOSE, DOWNLOAD_URL_SECS, ORPHAN_GRACE_MS};
 use crate::assignments::Answers;
 use crate::error::{Error, Result};
+use crate::signed_links;
 use crate::{not_found, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::question::{AnswerError, AnswerSpecification, QuestionDocument};
@@ -253,8 +254,8 @@ impl Service {
         let (store, origin) = self.blob_store()?;
         match &*store {
             BlobStore::Dir(_) => {
-                let key = self.inner.sealer.derive_key(token::PURPOSE);
-                let t = token::sign(&key, &file_key, self.now() + DOWNLOAD_URL_SECS * 1000);
+                let key = self.inner.sealer.derive_key(DOWNLOAD_LINK_PURPOSE);
+                let t = signed_links::sign(&key, &file_key, self.now() + DOWNLOAD_URL_SECS * 1000);
                 Ok(format!("{origin}/files/{t}"))
             }
             BlobStore::S3(s3) => {
@@ -273,8 +274,8 @@ impl Service {
     /// disposed of. Anything else is "not found", saying no more.
     pub fn download_file(&self, download_token: &str) -> Result<FileDownload> {
         let gone = || not_found(ErrorKind::NotFound, "File", "at this address");
-        let key = self.inner.sealer.derive_key(token::PURPOSE);
-        let file_key = token::verify(&key, download_token, self.now()).map_err(|_| gone())?;
+        let key = self.inner.sealer.derive_key(DOWNLOAD_LINK_PURPOSE);
+        let file_key = signed_links::verify(&key, download_token, self.now()).map_err(|_| gone())?;
         let committed = self.read(|tx| {
             Ok(tx
                 .query_opt("SELECT state FROM file_uploads WHERE file_key = ?", params![&file_key])?

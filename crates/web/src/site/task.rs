@@ -11,6 +11,9 @@
 //!   cookie with that cross-site POST (SameSite), so externalSubmit takes the assignment ID the
 //!   task was given (unguessable, handed only to the worker who accepted it) as the right to
 //!   submit that assignment, as MTurk does; the worker's cookie authorises nothing there.
+//! - The task origin serves a task's page only with a signed task link in its URL
+//!   (`taskLink`), which the site adds to the frame's URL once it has checked that the worker
+//!   may preview the HIT or holds its assignment (see `openturk_service::tasks`).
 //! - The work page learns that the frame submitted by asking the server (`/work/{id}/state`);
 //!   it trusts no message from the frame.
 //! - A QuestionForm is not requester code: the site renders it natively (`question_form.rs`).
@@ -18,10 +21,11 @@
 use super::question_form::render_question_form;
 use super::{message, Layout, Nav};
 use crate::{blocking, AppState};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use openturk_domain::clock::Millis;
 use openturk_domain::model::{Hit, Mode};
 use openturk_domain::question::{parse_question, AnswerError, QuestionDocument, QuestionParseOptions};
 
@@ -78,11 +82,17 @@ pub(super) struct TaskView {
 /// What a QuestionForm shows again after a failed submit: the worker's answers and the errors.
 pub(super) type FormState<'a> = Option<(&'a [(String, Vec<String>)], &'a [AnswerError])>;
 
+/// The query parameter of the task origin's URL carrying the task link token.
+const TASK_LINK_PARAM: &str = "taskLink";
+
+/// The task of `hit` for a worker the caller has checked may see it: an HTMLQuestion's frame
+/// opens (by its task link) until `link_until`.
 pub(super) fn task_view(
     st: &AppState,
     hit: &Hit,
     assignment_id: &str,
     worker_id: Option<&str>,
+    link_until: Millis,
     form_state: FormState<'_>,
 ) -> TaskView {
     let mut params = url::form_urlencoded::Serializer::new(String::new());
@@ -106,7 +116,12 @@ pub(super) fn task_view(
     let height = |h: u32| if h == 0 { FIT_HEIGHT_PX } else { h };
     match parse_question(&hit.question, &opts) {
         Ok(QuestionDocument::Html(h)) => TaskView {
-            frame_src: Some(format!("{}/task/{}?{params}", st.site.task_origin, hit.hit_id)),
+            frame_src: Some(format!(
+                "{}/task/{}?{params}&{TASK_LINK_PARAM}={}",
+                st.site.task_origin,
+                hit.hit_id,
+                st.service.task_link(&hit.hit_id, link_until)
+            )),
             frame_height: height(h.frame_height),
             fit: h.frame_height == 0,
             sandbox: TASK_SANDBOX,
@@ -177,13 +192,28 @@ pub(super) fn with_form_csp(mut r: Response) -> Response {
 }
 
 /// `GET /task/{hit_id}` on the task origin: an HTMLQuestion's page, with MTurk's submit URLs
-/// and the Crowd HTML Elements script pointed at OpenTurk.
-pub async fn task_content(State(st): State<AppState>, headers: HeaderMap, Path(hit_id): Path<String>) -> Response {
+/// and the Crowd HTML Elements script pointed at OpenTurk; only with a task link for the HIT.
+pub async fn task_content(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(hit_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
     if !st.site.is_task_host(&headers) {
         return message(
             StatusCode::NOT_FOUND,
             Layout::new("Page not found", Nav::Unknown, false),
             "Task content is served only on the task origin.",
+        );
+    }
+    let link = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == TASK_LINK_PARAM)
+        .map(|(_, v)| v.into_owned());
+    if !link.is_some_and(|t| st.service.task_link_opens(&t, &hit_id)) {
+        return crate::html::message_page(
+            StatusCode::FORBIDDEN,
+            "This task link is not valid",
+            "This link to the task is not valid or has expired. Open the HIT again from the worker site.",
         );
     }
     let svc = st.service.clone();

@@ -63,7 +63,8 @@ async fn preview(st: AppState, v: Visitor, hit: Result<Hit, openturk_service::Er
         Ok(h) => h,
         Err(e) => return service_error(layout(&st, &v, "This HIT cannot be previewed"), e),
     };
-    let task = task_view(&st, &hit, PREVIEW_ASSIGNMENT_ID, None, None);
+    let link_until = st.service.now() + openturk_service::tasks::PREVIEW_LINK_MS;
+    let task = task_view(&st, &hit, PREVIEW_ASSIGNMENT_ID, None, link_until, None);
     let unmet = match v.worker_id() {
         Some(w) => {
             let (svc, w, h) = (st.service.clone(), w.to_string(), hit.clone());
@@ -244,7 +245,7 @@ pub(super) fn render_work(
         group_id: hit.hit_group_id.clone(),
         auto,
         hit: summary(hit, requester),
-        task: task_view(st, hit, &a.assignment_id, Some(&a.worker_id), form_state),
+        task: task_view(st, hit, &a.assignment_id, Some(&a.worker_id), a.deadline, form_state),
         csrf: v.csrf().unwrap_or_default(),
         deadline: format::time(a.deadline),
         deadline_iso: format::time_iso(a.deadline),

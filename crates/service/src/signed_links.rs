@@ -1,26 +1,26 @@
-//! Signed download tokens of the directory store: `FILEKEY.EXPIRES.SIGNATURE`, where EXPIRES is
-//! the marketplace clock's millisecond time after which the token is refused, and SIGNATURE is
-//! HMAC-SHA256 (hex) of both under a key derived from the master key (`Sealer::derive_key`), so
-//! any replica sharing the master key verifies it and nobody without it can make one.
+//! Signed, expiring link tokens: `SUBJECT.EXPIRES.SIGNATURE`, where SUBJECT names what the link
+//! opens (a file key, a HIT ID: never containing `.`), EXPIRES is the marketplace clock's
+//! millisecond time after which the token is refused, and SIGNATURE is HMAC-SHA256 (hex) of both
+//! under a key derived from the master key for the link's purpose (`Sealer::derive_key`), so any
+//! replica sharing the master key verifies it, nobody without it can make one, and a token made
+//! for one purpose opens nothing of another.
 
 use hmac::Mac;
 use openturk_domain::clock::Millis;
 use subtle::ConstantTimeEq;
 
-/// The purpose the signing key is derived for.
-pub const PURPOSE: &str = "openturk file download URLs v1";
-
-fn mac(key: &[u8; 32], file_key: &str, expires: Millis) -> Vec<u8> {
+fn mac(key: &[u8; 32], subject: &str, expires: Millis) -> Vec<u8> {
     let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    m.update(file_key.as_bytes());
+    m.update(subject.as_bytes());
     m.update(b"\n");
     m.update(expires.to_string().as_bytes());
     m.finalize().into_bytes().to_vec()
 }
 
-/// A token for `file_key`, valid until `expires`.
-pub fn sign(key: &[u8; 32], file_key: &str, expires: Millis) -> String {
-    format!("{file_key}.{expires}.{}", hex::encode(mac(key, file_key, expires)))
+/// A token for `subject`, valid until `expires`.
+pub fn sign(key: &[u8; 32], subject: &str, expires: Millis) -> String {
+    debug_assert!(!subject.contains('.'), "a subject never contains the separator");
+    format!("{subject}.{expires}.{}", hex::encode(mac(key, subject, expires)))
 }
 
 /// Why a token is refused.
@@ -31,21 +31,21 @@ pub enum Refused {
     Expired,
 }
 
-/// The file key of a token that is genuine and not expired at `now`.
+/// The subject of a token that is genuine and not expired at `now`.
 pub fn verify(key: &[u8; 32], token: &str, now: Millis) -> Result<String, Refused> {
     let mut parts = token.splitn(3, '.');
-    let (Some(file_key), Some(expires), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(subject), Some(expires), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(Refused::Malformed);
     };
     let expires: Millis = expires.parse().map_err(|_| Refused::Malformed)?;
     let sig = hex::decode(sig).map_err(|_| Refused::Malformed)?;
-    if !bool::from(mac(key, file_key, expires).ct_eq(&sig)) {
+    if !bool::from(mac(key, subject, expires).ct_eq(&sig)) {
         return Err(Refused::BadSignature);
     }
     if now >= expires {
         return Err(Refused::Expired);
     }
-    Ok(file_key.to_string())
+    Ok(subject.to_string())
 }
 
 #[cfg(test)]
