@@ -48,7 +48,7 @@ use openturk_storage::{params, Db, Tx};
 use parking_lot::RwLock;
 use secrets::Sealer;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 
 /// The marketplace. Cheap to clone; all clones share state.
@@ -63,13 +63,10 @@ struct Inner {
     config: ServiceConfig,
     sealer: Sealer,
     keys: RwLock<HashMap<String, Arc<accounts::AccessKey>>>,
-    /// No scheduled work falls due before this time (a lower bound; see `lifecycle`).
-    next_due: AtomicI64,
+    /// No scheduled work falls due before this time (a lower bound; see `jobs::due_hint`).
+    next_due: jobs::due_hint::DueHint,
     /// When (marketplace clock) this process last asked PostgreSQL for due work.
     last_due_check: AtomicI64,
-    /// Set after a commit that scheduled a job already due (a HIT's review): the next call
-    /// looks at the schedule whatever the hint says (see `Service::after_commit`).
-    due_now: std::sync::atomic::AtomicBool,
     /// Wakes the background scheduler when new work is scheduled.
     wake: tokio::sync::Notify,
     /// Wakes the outbox deliverer when a call has queued deliveries.
@@ -116,9 +113,8 @@ impl Service {
                 clock,
                 sealer,
                 keys: RwLock::new(HashMap::new()),
-                next_due: AtomicI64::new(i64::MIN),
+                next_due: jobs::due_hint::DueHint::unknown(),
                 last_due_check: AtomicI64::new(i64::MIN),
-                due_now: std::sync::atomic::AtomicBool::new(false),
                 wake: tokio::sync::Notify::new(),
                 outbox_wake: tokio::sync::Notify::new(),
                 files: blobs::Files::default(),
@@ -190,15 +186,13 @@ impl Service {
         r
     }
 
-    /// After commit, makes a job the unit of work scheduled due at once (a HIT's review) the
-    /// next call's work. The hint lowered inside the unit can be raised again by a scheduler
-    /// pass that read the schedule before the commit; the job would then wait for the
-    /// scheduler's next look (on PostgreSQL with a test clock, which does not move, for ever
-    /// as far as calls go) instead of being done by the next call.
+    /// After a unit that scheduled jobs commits, lowers the next-due hint to them again: a pass
+    /// over the schedule that read it just before the commit may have raised the hint past them
+    /// (`jobs::due_hint`). Wakes the scheduler if the hint moved, or a job is due already (a
+    /// HIT's review: the next call does it too).
     fn after_commit(&self, committed: bool) {
         let due = jobs::take_scheduled();
-        if committed && due <= self.now() {
-            self.inner.due_now.store(true, Ordering::SeqCst);
+        if committed && due < Millis::MAX && (self.inner.next_due.lower(due) || due <= self.now()) {
             self.inner.wake.notify_one();
         }
     }
@@ -206,9 +200,4 @@ impl Service {
 
 pub(crate) fn not_found(kind: ErrorKind, what: &str, id: &str) -> Error {
     Error::Domain(DomainError::new(kind, format!("{what} {id} does not exist.")))
-}
-
-/// Lowers the next-due hint to `due` (never raises it); says whether it did.
-fn lower_hint(hint: &AtomicI64, due: Millis) -> bool {
-    hint.fetch_min(due, Ordering::SeqCst) > due
 }

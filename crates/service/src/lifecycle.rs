@@ -10,7 +10,7 @@ use crate::accounts::funding_account;
 use crate::error::Result;
 use crate::jobs::Job;
 use crate::notifications::{self as note, EventType as Ev};
-use crate::{accounts, ledger, lower_hint, repo, Service};
+use crate::{accounts, ledger, repo, Service};
 use openturk_domain::clock::Millis;
 use openturk_domain::model::{Hit, HitStatus};
 use openturk_domain::Money;
@@ -31,19 +31,16 @@ impl Service {
     /// replicas schedule work too, one indexed query does.
     pub fn catch_up(&self) -> Result<()> {
         let now = self.now();
-        if self.inner.due_now.swap(false, Ordering::SeqCst) {
-            return self.run_due().map(|_| ());
-        }
         match self.inner.db.backend() {
             Backend::Sqlite => {
-                if now < self.inner.next_due.load(Ordering::SeqCst) {
+                if now < self.inner.next_due.get() {
                     return Ok(());
                 }
             }
             Backend::Postgres => {
                 // Other replicas schedule work this process does not know about; ask the
                 // database, but at most every DUE_CHECK_MS of marketplace time.
-                if now < self.inner.next_due.load(Ordering::SeqCst) {
+                if now < self.inner.next_due.get() {
                     let last = self.inner.last_due_check.load(Ordering::SeqCst);
                     if now.saturating_sub(last) < DUE_CHECK_MS {
                         return Ok(());
@@ -53,7 +50,7 @@ impl Service {
                         Ok(tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?)
                     })?;
                     if let Some(n) = next {
-                        lower_hint(&self.inner.next_due, n);
+                        self.inner.next_due.lower(n);
                     }
                     if next.is_none_or(|n| n > now) {
                         return Ok(());
@@ -67,18 +64,13 @@ impl Service {
     /// Does due work in batches; returns the next due time, if any work is scheduled.
     pub fn run_due(&self) -> Result<Option<Millis>> {
         loop {
-            let before = self.inner.next_due.load(Ordering::SeqCst);
+            let seen = self.inner.next_due.snapshot();
             let now = self.now();
             let first = self.inner.db.read(|tx: &mut dyn Tx| -> Result<Option<i64>> {
                 Ok(tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?)
             })?;
             if first.is_none_or(|f| f > now) {
-                let _ = self.inner.next_due.compare_exchange(
-                    before,
-                    first.unwrap_or(i64::MAX),
-                    Ordering::SeqCst,
-                    Ordering::SeqCst,
-                );
+                self.inner.next_due.raise(seen, first.unwrap_or(Millis::MAX));
                 return Ok(first);
             }
             crate::notifications::unit_begins();
@@ -92,9 +84,8 @@ impl Service {
             })?;
             // Jobs may have queued notifications.
             self.after_unit();
-            // Raise the hint only if nobody lowered it meanwhile; otherwise keep the lower one.
-            let new = next.unwrap_or(i64::MAX);
-            let _ = self.inner.next_due.compare_exchange(before, new, Ordering::SeqCst, Ordering::SeqCst);
+            // Raised only if nothing was scheduled meanwhile (see `jobs::due_hint`).
+            self.inner.next_due.raise(seen, next.unwrap_or(Millis::MAX));
             if (done as i64) < BATCH {
                 return Ok(next);
             }
@@ -182,9 +173,11 @@ impl Service {
                     Some(self.now() + 1000)
                 }
             };
-            // Sleep until the next due time by our clock; a manual clock in tests does not move
-            // by itself, so cap the sleep and look again (cheap: one indexed query).
-            let wait = next.map(|n| (n - self.now()).clamp(0, 1000)).unwrap_or(1000);
+            // Sleep until the next due time by our clock, or the hint's if lower (a job that a
+            // unit committing meanwhile scheduled); a manual clock in tests does not move by
+            // itself, so cap the sleep and look again (cheap: one indexed query).
+            let due = next.unwrap_or(Millis::MAX).min(self.inner.next_due.get());
+            let wait = due.saturating_sub(self.now()).clamp(0, 1000);
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = self.inner.wake.notified() => {}

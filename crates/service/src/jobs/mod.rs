@@ -18,6 +18,7 @@
 
 mod assignment_deadline;
 mod auto_approve;
+pub(crate) mod due_hint;
 mod hit_dispose;
 mod hit_expire;
 mod hit_review;
@@ -26,7 +27,7 @@ mod qualification_type_dispose;
 pub(crate) use qualification_type_dispose::LOOK_AFTER_MS as QUALIFICATION_TYPE_LOOK_AFTER_MS;
 
 use crate::error::Result;
-use crate::{lower_hint, Service};
+use crate::Service;
 use openturk_domain::clock::Millis;
 use openturk_storage::{params, Tx};
 use serde::de::DeserializeOwned;
@@ -198,7 +199,7 @@ impl Service {
         // The scheduler is woken only when this job falls due before what it waits for: it
         // sleeps until that anyway, so waking it for later work (an accept's deadline, a
         // submit's auto-approval: two of each cycle of a worker) only costs a lookup.
-        if lower_hint(&self.inner.next_due, due) {
+        if self.inner.next_due.lower(due) {
             self.inner.wake.notify_one();
         }
         Ok(())
