@@ -1,14 +1,15 @@
 //! Review policies at work, with aws-sdk-mturk on both backends: ScoreMyKnownAnswers approving,
 //! rejecting and extending as work is submitted; SimplePlurality approving, rejecting,
 //! extending and setting HITReviewStatus when the HIT becomes reviewable (by its last
-//! submission or by expiry); the disregard parameters; actions that fail. Workers submit
+//! submission or by expiry); the disregard parameters, together and each alone; actions that
+//! fail. Workers submit
 //! through the worker API; the books must balance. (Listing and bad policies:
 //! review_policy_results.rs.)
 
 use crate::common;
 use crate::review_support;
 
-use aws_sdk_mturk::types::{AssignmentStatus, HitReviewStatus, HitStatus, ReviewActionStatus};
+use aws_sdk_mturk::types::{AssignmentStatus, HitReviewStatus, HitStatus, PolicyParameter, ReviewActionStatus};
 use common::{create_hit, TestServer};
 use reqwest::Method;
 use review_support::*;
@@ -338,6 +339,77 @@ both_backends!(disregarded_assignments_do_not_count, |b| async move {
         value_of(&results(r.assignment_review_report()), &aids[2], "", "KnownAnswerScore").as_deref(),
         Some("0")
     );
+    s.verify_ledger();
+});
+
+/// A HIT whose assignment policy scores the gold question without acting on the score, and
+/// whose plurality policy has these Disregard… parameters.
+async fn scored_plurality_hit(c: &aws_sdk_mturk::Client, max: i32, disregard: PolicyParameter) -> String {
+    create_hit(c)
+        .max_assignments(max)
+        .assignment_review_policy(policy(KNOWN, vec![answer_key(&[("gold", &["G"])])]))
+        .hit_review_policy(policy(
+            PLURALITY,
+            vec![param("QuestionIds", &["label"]), param("QuestionAgreementThreshold", &["100"]), disregard],
+        ))
+        .send()
+        .await
+        .unwrap()
+        .hit
+        .unwrap()
+        .hit_id
+        .unwrap()
+}
+
+both_backends!(each_disregard_rule_works_alone, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+
+    // By known-answer score alone: the third missed the gold question, is not rejected (the
+    // assignment policy only scores), and is left out, so the other two agree.
+    let id = scored_plurality_hit(&c, 3, param("DisregardAssignmentIfKnownAnswerScoreIsLessThan", &["100"])).await;
+    let mut aids = Vec::new();
+    for (i, answers) in
+        [json!({"gold": "G", "label": "x"}), json!({"gold": "G", "label": "x"}), json!({"gold": "no", "label": "y"})]
+            .into_iter()
+            .enumerate()
+    {
+        let (_, t) = s.worker(&format!("score{i}")).await;
+        aids.push(work(&s, &t, &id, answers).await);
+    }
+    assert_eq!(assignment(&c, &aids[2]).await.assignment_status(), Some(&AssignmentStatus::Submitted));
+    let rs = results(report(&c, &id).await.hit_review_report());
+    assert_eq!(value_of(&rs, &id, "label", "AnswerAgreementScore").as_deref(), Some("100"), "{rs:?}");
+    assert_eq!(value_of(&rs, &aids[2], "", "WorkerAgreementScore"), None, "{rs:?}");
+    assert_eq!(value_of(&rs, &aids[0], "", "WorkerAgreementScore").as_deref(), Some("100"), "{rs:?}");
+
+    // By rejection alone: the first answered the gold question right but was rejected by the
+    // requester, and is left out; the fourth missed the gold question, is not rejected, and
+    // counts (the score rule is not set), agreeing with the other two.
+    let id = scored_plurality_hit(&c, 4, param("DisregardAssignmentIfRejected", &["true"])).await;
+    let mut aids = Vec::new();
+    for (i, answers) in [
+        json!({"gold": "G", "label": "y"}),
+        json!({"gold": "G", "label": "x"}),
+        json!({"gold": "G", "label": "x"}),
+        json!({"gold": "no", "label": "x"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (_, t) = s.worker(&format!("rejected{i}")).await;
+        aids.push(work(&s, &t, &id, answers).await);
+        if i == 0 {
+            c.reject_assignment().assignment_id(&aids[0]).requester_feedback("Wrong label").send().await.unwrap();
+        }
+    }
+    let rs = results(report(&c, &id).await.hit_review_report());
+    assert_eq!(value_of(&rs, &id, "label", "AnswerAgreementScore").as_deref(), Some("100"), "{rs:?}");
+    assert_eq!(value_of(&rs, &aids[0], "", "WorkerAgreementScore"), None, "{rs:?}");
+    assert_eq!(value_of(&rs, &aids[3], "", "WorkerAgreementScore").as_deref(), Some("100"), "{rs:?}");
+    let known = results(report(&c, &id).await.assignment_review_report());
+    assert_eq!(value_of(&known, &aids[0], "", "KnownAnswerScore").as_deref(), Some("100"));
+    assert_eq!(value_of(&known, &aids[3], "", "KnownAnswerScore").as_deref(), Some("0"));
     s.verify_ledger();
 });
 
