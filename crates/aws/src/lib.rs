@@ -18,6 +18,8 @@ mod sqs;
 mod xml;
 
 pub use credentials::Credentials;
+pub use sns::is_topic_arn;
+pub use sqs::is_queue_url;
 pub use xml::{xml_value, xml_values};
 
 use credentials::CredentialSource;

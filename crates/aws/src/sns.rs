@@ -17,6 +17,21 @@ impl Aws {
     }
 }
 
+/// `arn:PARTITION:sns:REGION:ACCOUNT:TOPIC`, ACCOUNT 12 digits, TOPIC 1-256 letters, digits,
+/// `-` and `_` (with `.fifo`).
+pub fn is_topic_arn(s: &str) -> bool {
+    let p: Vec<&str> = s.split(':').collect();
+    if p.len() != 6 || p[0] != "arn" || !p[1].starts_with("aws") || p[2] != "sns" {
+        return false;
+    }
+    let region_ok = !p[3].is_empty() && p[3].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let account_ok = p[4].len() == 12 && p[4].bytes().all(|b| b.is_ascii_digit());
+    let topic = p[5].strip_suffix(".fifo").unwrap_or(p[5]);
+    let topic_ok =
+        (1..=256).contains(&topic.len()) && topic.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    region_ok && account_ok && topic_ok
+}
+
 /// `arn:PARTITION:sns:REGION:ACCOUNT:NAME`.
 pub(crate) struct TopicArn {
     partition: String,
@@ -25,11 +40,9 @@ pub(crate) struct TopicArn {
 
 impl TopicArn {
     pub(crate) fn parse(arn: &str) -> Result<TopicArn, AwsError> {
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let parts: Vec<&str> = arn.split(':').collect();
         match parts.as_slice() {
-            ["arn", partition, "sns", region, account, name]
-                if !partition.is_empty() && !region.is_empty() && !account.is_empty() && !name.is_empty() =>
-            {
+            ["arn", partition, "sns", region, ..] if is_topic_arn(arn) => {
                 Ok(TopicArn { partition: (*partition).to_owned(), region: (*region).to_owned() })
             }
             _ => Err(AwsError::Invalid(format!("{arn} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC)"))),
@@ -53,5 +66,6 @@ mod tests {
         assert_eq!(a.aws_endpoint(), "https://sns.eu-west-1.amazonaws.com");
         assert!(TopicArn::parse("arn:aws:sqs:eu-west-1:123456789012:hits").is_err());
         assert!(TopicArn::parse("hits").is_err());
+        assert!(TopicArn::parse("arn:aws:sns:eu-west-1:1234:hits").is_err(), "accounts have 12 digits");
     }
 }

@@ -31,6 +31,31 @@ impl Aws {
     }
 }
 
+/// An SQS queue name: 1-80 letters, digits, `-` and `_`, with `.fifo` for FIFO queues.
+fn is_queue_name(s: &str) -> bool {
+    let base = s.strip_suffix(".fifo").unwrap_or(s);
+    (1..=80).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `http(s)://host[:port]/ACCOUNT/NAME`: AWS's queue URLs, and those of compatible servers
+/// (moto, LocalStack), which are used as given.
+pub fn is_queue_url(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else {
+        return false;
+    };
+    let Some((host, path)) = rest.split_once('/') else {
+        return false;
+    };
+    let host_ok = !host.is_empty()
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    host_ok
+        && segs.len() == 2
+        && !segs[0].is_empty()
+        && segs[0].bytes().all(|b| b.is_ascii_alphanumeric())
+        && is_queue_name(segs[1])
+}
+
 /// The region of an AWS queue URL (`https://sqs.eu-west-1.amazonaws.com/…`, or the legacy
 /// `https://eu-west-1.queue.amazonaws.com/…`); `None` for any other host.
 pub(crate) fn queue_region(queue_url: &str) -> Option<String> {

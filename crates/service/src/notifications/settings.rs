@@ -156,8 +156,8 @@ impl SpecInput {
 pub fn check_destination(t: TransportKind, d: &str) -> Result<()> {
     let ok = match t {
         TransportKind::Email => crate::smtp::is_address(d),
-        TransportKind::Sqs => is_queue_url(d),
-        TransportKind::Sns => is_topic_arn(d),
+        TransportKind::Sqs => crate::aws::is_queue_url(d),
+        TransportKind::Sns => crate::aws::is_topic_arn(d),
     };
     if ok {
         return Ok(());
@@ -171,46 +171,6 @@ pub fn check_destination(t: TransportKind, d: &str) -> Result<()> {
             "Destination '{d}' is not an SNS topic ARN, which Transport SNS needs (such as arn:aws:sns:us-east-1:123456789012:my-topic)"
         ),
     }))
-}
-
-/// An SQS queue name: 1-80 letters, digits, `-` and `_`, with `.fifo` for FIFO queues.
-fn is_queue_name(s: &str) -> bool {
-    let base = s.strip_suffix(".fifo").unwrap_or(s);
-    (1..=80).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// `http(s)://host[:port]/ACCOUNT/NAME`: AWS's queue URLs, and those of compatible servers
-/// (moto, LocalStack), which are used as given.
-fn is_queue_url(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else {
-        return false;
-    };
-    let Some((host, path)) = rest.split_once('/') else {
-        return false;
-    };
-    let host_ok = !host.is_empty()
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
-    let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    host_ok
-        && segs.len() == 2
-        && !segs[0].is_empty()
-        && segs[0].bytes().all(|b| b.is_ascii_alphanumeric())
-        && is_queue_name(segs[1])
-}
-
-/// `arn:PARTITION:sns:REGION:ACCOUNT:TOPIC`, ACCOUNT 12 digits, TOPIC 1-256 letters, digits,
-/// `-` and `_` (with `.fifo`).
-fn is_topic_arn(s: &str) -> bool {
-    let p: Vec<&str> = s.split(':').collect();
-    if p.len() != 6 || p[0] != "arn" || !p[1].starts_with("aws") || p[2] != "sns" {
-        return false;
-    }
-    let region_ok = !p[3].is_empty() && p[3].bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    let account_ok = p[4].len() == 12 && p[4].bytes().all(|b| b.is_ascii_digit());
-    let topic = p[5].strip_suffix(".fifo").unwrap_or(p[5]);
-    let topic_ok =
-        (1..=256).contains(&topic.len()) && topic.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    region_ok && account_ok && topic_ok
 }
 
 impl Service {
