@@ -4,7 +4,7 @@
 use crate::common;
 
 use aws_sdk_mturk::types::{AssignmentStatus, HitStatus};
-use common::{create_hit, err, Options, TestServer};
+use common::{create_hit, err, Created, Options, TestServer};
 use openturk_domain::model::Mode;
 use reqwest::Method;
 use serde_json::json;
@@ -130,13 +130,8 @@ both_backends!(return_abandon_expiry_and_auto_approval, |b| async move {
         .assignment_duration_in_seconds(300)
         .lifetime_in_seconds(500)
         .auto_approval_delay_in_seconds(100)
-        .send()
-        .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap();
+        .created()
+        .await;
     let (_, t1) = s.worker("cat").await;
     let (_, t2) = s.worker("dan").await;
     // Return frees the slot.
@@ -393,16 +388,7 @@ async fn two_replicas_on_postgres_pay_once() {
     }
     let mut n = 0;
     for _ in 0..10 {
-        let id = create_hit(&c)
-            .max_assignments(4)
-            .auto_approval_delay_in_seconds(60)
-            .send()
-            .await
-            .unwrap()
-            .hit
-            .unwrap()
-            .hit_id
-            .unwrap();
+        let id = create_hit(&c).max_assignments(4).auto_approval_delay_in_seconds(60).created().await;
         for t in &tokens {
             let (_, a) = accept(&s, t, &id).await;
             submit(&s, t, a["AssignmentId"].as_str().unwrap(), json!({"a": "x"})).await;

@@ -12,7 +12,7 @@ mod processes;
 use aws_sdk_mturk::operation::send_test_event_notification::SendTestEventNotificationError;
 use aws_sdk_mturk::operation::update_notification_settings::UpdateNotificationSettingsError;
 use aws_sdk_mturk::types::{EventType as SdkEvent, NotificationSpecification, NotificationTransport};
-use common::{sync, TestServer};
+use common::{sync, Created, TestServer};
 use moto_client::{free_port, HttpListener, Moto};
 use openturk_service::notifications::deliver::Transports;
 use openturk_service::outbox::{OutboxEntry, Status};
@@ -78,13 +78,8 @@ async fn hit_of_type(c: &aws_sdk_mturk::Client, ty: &str, max: i32, lifetime: i6
         .max_assignments(max)
         .lifetime_in_seconds(lifetime)
         .question(common::HTML_QUESTION)
-        .send()
+        .created()
         .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap()
 }
 
 async fn accept(s: &TestServer, token: &str, hit: &str) -> String {

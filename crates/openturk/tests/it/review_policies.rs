@@ -10,7 +10,7 @@ use crate::common;
 use crate::review_support;
 
 use aws_sdk_mturk::types::{AssignmentStatus, HitReviewStatus, HitStatus, PolicyParameter, ReviewActionStatus};
-use common::{create_hit, TestServer};
+use common::{create_hit, Created, TestServer};
 use reqwest::Method;
 use review_support::*;
 use serde_json::{json, Value};
@@ -145,13 +145,8 @@ both_backends!(plurality_approves_rejects_and_reviews_the_hit, |b| async move {
         .lifetime_in_seconds(3600)
         .question(common::HTML_QUESTION)
         .hit_review_policy(hp)
-        .send()
-        .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap();
+        .created()
+        .await;
     let mut aids = Vec::new();
     for (i, answers) in spec_answers().into_iter().enumerate() {
         let (_, t) = s.worker(&format!("pw{i}")).await;
@@ -224,13 +219,8 @@ both_backends!(failed_actions_are_reported_and_the_rest_go_on, |b| async move {
                 param("ApproveIfWorkerAgreementScoreIsAtLeast", &["100"]),
             ],
         ))
-        .send()
-        .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap();
+        .created()
+        .await;
     let (_, t1) = s.worker("fw1").await;
     let (_, t2) = s.worker("fw2").await;
     let a1 = work(&s, &t1, &id, json!({"gold": "G", "label": "x"})).await;
@@ -268,13 +258,8 @@ both_backends!(plurality_extends_until_workers_agree, |b| async move {
                 param("ApproveIfWorkerAgreementScoreIsAtLeast", &["100"]),
             ],
         ))
-        .send()
-        .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap();
+        .created()
+        .await;
     let (_, t1) = s.worker("ew1").await;
     let (_, t2) = s.worker("ew2").await;
     let (_, t3) = s.worker("ew3").await;
@@ -352,13 +337,8 @@ async fn scored_plurality_hit(c: &aws_sdk_mturk::Client, max: i32, disregard: Po
             PLURALITY,
             vec![param("QuestionIds", &["label"]), param("QuestionAgreementThreshold", &["100"]), disregard],
         ))
-        .send()
+        .created()
         .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap()
 }
 
 both_backends!(each_disregard_rule_works_alone, |b| async move {
@@ -427,13 +407,8 @@ both_backends!(an_extension_the_requester_cannot_pay_fails_and_changes_nothing, 
             KNOWN,
             vec![answer_key(&[("q", &["yes"])]), param("ExtendIfKnownAnswerScoreIsLessThan", &["100"])],
         ))
-        .send()
-        .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap();
+        .created()
+        .await;
     let (_, t) = s.worker("poor").await;
     let a = work(&s, &t, &id, json!({"q": "no"})).await;
     // The extension would need another 0.60 on hold: it fails with the API's error and leaves
@@ -466,13 +441,8 @@ both_backends!(plurality_runs_when_the_hit_expires, |b| async move {
                 param("ApproveIfWorkerAgreementScoreIsAtLeast", &["100"]),
             ],
         ))
-        .send()
-        .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap();
+        .created()
+        .await;
     let mut aids = Vec::new();
     for i in 0..2 {
         let (_, t) = s.worker(&format!("xw{i}")).await;

@@ -2,7 +2,7 @@
 //! API, and reading ListReviewPolicyResultsForHIT's reports.
 #![allow(dead_code)]
 
-use super::common::{create_hit, TestServer};
+use super::common::{create_hit, Created, TestServer};
 use aws_sdk_mturk::operation::list_review_policy_results_for_hit::ListReviewPolicyResultsForHitOutput as Report;
 use aws_sdk_mturk::types::{ParameterMapEntry, PolicyParameter, ReviewActionStatus, ReviewPolicy, ReviewReport};
 use reqwest::Method;
@@ -110,11 +110,6 @@ pub async fn both_policies_hit(c: &aws_sdk_mturk::Client, max: i32) -> String {
                 param("RejectIfWorkerAgreementScoreIsLessThan", &["100"]),
             ],
         ))
-        .send()
+        .created()
         .await
-        .unwrap()
-        .hit
-        .unwrap()
-        .hit_id
-        .unwrap()
 }

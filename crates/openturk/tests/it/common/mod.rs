@@ -290,6 +290,23 @@ impl Drop for TestServer {
 
 pub const HTML_QUESTION: &str = r#"<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[<!DOCTYPE html><html><body><form name="mturk_form" method="post" action="https://www.mturk.com/mturk/externalSubmit"><input type="hidden" name="assignmentId" value=""/><input name="answer"/></form></body></html>]]></HTMLContent><FrameHeight>450</FrameHeight></HTMLQuestion>"#;
 
+/// Sends a CreateHIT or CreateHITWithHITType and returns the new HIT's ID.
+pub trait Created {
+    async fn created(self) -> String;
+}
+
+impl Created for aws_sdk_mturk::operation::create_hit::builders::CreateHITFluentBuilder {
+    async fn created(self) -> String {
+        self.send().await.unwrap().hit.unwrap().hit_id.unwrap()
+    }
+}
+
+impl Created for aws_sdk_mturk::operation::create_hit_with_hit_type::builders::CreateHITWithHITTypeFluentBuilder {
+    async fn created(self) -> String {
+        self.send().await.unwrap().hit.unwrap().hit_id.unwrap()
+    }
+}
+
 /// A CreateHIT call with sensible defaults.
 pub fn create_hit(c: &aws_sdk_mturk::Client) -> aws_sdk_mturk::operation::create_hit::builders::CreateHITFluentBuilder {
     c.create_hit()
