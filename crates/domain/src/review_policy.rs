@@ -157,17 +157,25 @@ impl<'a> Params<'a> {
 
     fn boolean(&self, key: &str) -> Result<Option<bool>, DomainError> {
         let Some(v) = self.single(key)? else { return Ok(None) };
-        match v.trim() {
-            "T" | "true" | "True" | "TRUE" => Ok(Some(true)),
-            "F" | "false" | "False" | "FALSE" => Ok(Some(false)),
-            _ => Err(self.invalid(key, format!("value '{v}' must be T or F"))),
-        }
+        flag(v).map(Some).ok_or_else(|| self.invalid(key, format!("value '{v}' must be T or F")))
     }
 
     fn required<T>(&self, key: &str, v: Option<T>, why: &str) -> Result<T, DomainError> {
         v.ok_or_else(|| {
             DomainError::invalid(format!("{}: the parameter '{key}' of {} is required{why}", self.at, self.name))
         })
+    }
+}
+
+/// A boolean as review policies' parameters and ListReviewPolicyResultsForHIT's Retrieve… flags
+/// give it in text: `T` or `F` (MTurk's own), or `true` or `false` in any case.
+pub fn flag(v: &str) -> Option<bool> {
+    match v.trim() {
+        "T" => Some(true),
+        "F" => Some(false),
+        v if v.eq_ignore_ascii_case("true") => Some(true),
+        v if v.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
     }
 }
 

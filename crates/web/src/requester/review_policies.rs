@@ -46,14 +46,12 @@ fn flag(name: &str, f: Option<Flag>) -> Result<Option<bool>, ApiError> {
     match f {
         None => Ok(None),
         Some(Flag::Bool(b)) => Ok(Some(b)),
-        Some(Flag::Text(t)) => match t.as_str() {
-            "T" | "true" => Ok(Some(true)),
-            "F" | "false" => Ok(Some(false)),
-            _ => Err(ApiError::request(
+        Some(Flag::Text(t)) => openturk_domain::review_policy::flag(&t).map(Some).ok_or_else(|| {
+            ApiError::request(
                 TurkErrorCode::InvalidParameterValue,
                 format!("Value '{t}' at '{name}' failed to satisfy constraint: Member must be true or false"),
-            )),
-        },
+            )
+        }),
     }
 }
 
