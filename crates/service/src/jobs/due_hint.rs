@@ -6,18 +6,33 @@
 //! over the schedule *raises* it to what it read. A pass that read the schedule just before
 //! another unit's commit would raise the bound past that unit's job; so every lowering counts a
 //! version, and a pass raises only if no lowering happened since it took its snapshot (before
-//! it read). The lowering after the commit closes the last gap: a pass that read before the
-//! commit and raises after it finds the version moved; one that snapshots after the commit reads
-//! the job. A plain atomic with compare-and-swap would not do: lowering to the value it already
-//! has changes nothing a compare can see.
+//! it read): the bound becomes what it read, or the earliest job lowered since, if earlier. The
+//! lowering after the commit closes the last gap: a pass that read before the commit and raises
+//! after it counts that lowering; one that snapshots after the commit reads the job. A plain
+//! atomic with compare-and-swap would not do: lowering to the value it already has changes
+//! nothing a compare can see, and a pass that failed its swap would have to keep a bound that
+//! is already due, making every following call look at the schedule again under load.
 
 use openturk_domain::clock::Millis;
+use std::collections::VecDeque;
 use std::sync::Mutex;
+
+/// Lowerings remembered for passes in flight. A pass that took its snapshot more lowerings ago
+/// than this (a very slow one) only lowers the bound.
+const REMEMBERED: usize = 256;
+
+#[derive(Debug)]
+struct State {
+    bound: Millis,
+    /// Lowerings so far.
+    version: u64,
+    /// The latest lowerings: (version after it, due).
+    recent: VecDeque<(u64, Millis)>,
+}
 
 #[derive(Debug)]
 pub(crate) struct DueHint {
-    /// (the bound, lowerings so far)
-    state: Mutex<(Millis, u64)>,
+    state: Mutex<State>,
 }
 
 /// What a pass over the schedule saw before reading it.
@@ -27,26 +42,33 @@ pub(crate) struct Snapshot(u64);
 impl DueHint {
     /// Unknown: the first call looks at the schedule.
     pub(crate) fn unknown() -> DueHint {
-        DueHint { state: Mutex::new((Millis::MIN, 0)) }
+        DueHint {
+            state: Mutex::new(State { bound: Millis::MIN, version: 0, recent: VecDeque::with_capacity(REMEMBERED) }),
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Millis, u64)> {
-        // The state is two integers, valid after any panic.
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state stays consistent after any panic (each change is one assignment or push).
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// No work falls due before this.
     pub(crate) fn get(&self) -> Millis {
-        self.lock().0
+        self.lock().bound
     }
 
     /// Work falls due at `due` (scheduled, or seen in the schedule): lowers the bound to it,
     /// never raising it. Says whether the bound moved.
     pub(crate) fn lower(&self, due: Millis) -> bool {
         let mut s = self.lock();
-        s.1 += 1;
-        if due < s.0 {
-            s.0 = due;
+        s.version += 1;
+        if s.recent.len() == REMEMBERED {
+            s.recent.pop_front();
+        }
+        let v = s.version;
+        s.recent.push_back((v, due));
+        if due < s.bound {
+            s.bound = due;
             true
         } else {
             false
@@ -55,18 +77,20 @@ impl DueHint {
 
     /// Taken before a pass reads the schedule.
     pub(crate) fn snapshot(&self) -> Snapshot {
-        Snapshot(self.lock().1)
+        Snapshot(self.lock().version)
     }
 
-    /// After a pass read that the next work falls due at `next`: the bound becomes `next` if
-    /// nothing was scheduled since `seen`; otherwise it is only lowered to it.
+    /// After a pass read that the next work falls due at `next`: the bound becomes `next`, or
+    /// the earliest work lowered since `seen` if that is earlier.
     pub(crate) fn raise(&self, seen: Snapshot, next: Millis) {
         let mut s = self.lock();
-        if s.1 == seen.0 {
-            s.0 = next;
-        } else {
-            s.0 = s.0.min(next);
+        let forgotten = s.recent.front().is_some_and(|&(v, _)| v > seen.0 + 1);
+        if forgotten {
+            s.bound = s.bound.min(next);
+            return;
         }
+        let since = s.recent.iter().filter(|&&(v, _)| v > seen.0).map(|&(_, due)| due).min();
+        s.bound = since.map_or(next, |d| d.min(next));
     }
 }
 
@@ -83,7 +107,7 @@ mod tests {
         assert_eq!(h.get(), 1000);
         assert!(h.lower(100));
         let seen = h.snapshot();
-        h.lower(100); // after the commit: no change to the bound, but a lowering all the same
+        h.lower(100); // after the commit: no change to the bound, but counted all the same
         h.raise(seen, 500);
         assert_eq!(h.get(), 100);
 
@@ -93,6 +117,39 @@ mod tests {
         assert_eq!(h.get(), 500, "nothing was scheduled since the snapshot");
         assert!(h.lower(100));
         assert_eq!(h.get(), 100);
+    }
+
+    #[test]
+    fn later_work_scheduled_meanwhile_does_not_keep_a_bound_that_is_due() {
+        // The bound is due (50 ≤ now); a pass reads that the next work is at 500 while calls
+        // schedule work for 700 and 300: the bound becomes 300, not 50, so the next call need
+        // not look again.
+        let h = DueHint::unknown();
+        h.raise(h.snapshot(), 50);
+        let seen = h.snapshot();
+        assert!(!h.lower(700));
+        assert!(!h.lower(300));
+        h.raise(seen, 500);
+        assert_eq!(h.get(), 300);
+        let seen = h.snapshot();
+        h.lower(900);
+        h.raise(seen, 500);
+        assert_eq!(h.get(), 500);
+    }
+
+    #[test]
+    fn a_pass_older_than_what_is_remembered_only_lowers() {
+        let h = DueHint::unknown();
+        h.raise(h.snapshot(), 50);
+        let seen = h.snapshot();
+        for i in 0..=REMEMBERED as i64 {
+            h.lower(1000 + i);
+        }
+        h.raise(seen, 500);
+        assert_eq!(h.get(), 50, "it cannot know what was lowered since, so it keeps the bound");
+        let seen = h.snapshot();
+        h.raise(seen, 500);
+        assert_eq!(h.get(), 500);
     }
 
     #[test]
