@@ -183,10 +183,7 @@ impl Service {
         // too, so that a closed one is reported as such before any complaint about its answers.
         let (hit_id, parsed, policy) = self.read(|tx| {
             let a = self.open_assignment(tx, worker_id, assignment_id, self.now())?;
-            let parsed = tx
-                .query_one("SELECT question_parsed FROM hits WHERE hit_id = ?", params![&a.hit_id])?
-                .string("question_parsed")?;
-            let policy = crate::review_policies::assignment_policy(tx, &a.hit_id)?;
+            let (parsed, policy) = crate::review_policies::question_and_assignment_policy(tx, &a.hit_id)?;
             Ok((a.hit_id, parsed, policy))
         })?;
         // A stored question that cannot be read back is our fault, and must not turn a

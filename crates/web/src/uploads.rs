@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use openturk_domain::model::{Hit, Mode};
 use openturk_domain::question::{parse_question, AnswerSpecification, QuestionDocument, QuestionParseOptions};
-use openturk_service::blobs::{FileContent, UploadedFile};
+use openturk_service::blobs::UploadedFile;
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -153,19 +153,13 @@ pub async fn download(State(st): State<AppState>, headers: HeaderMap, Path(token
         return (StatusCode::NOT_FOUND, "Uploaded files are served on the task origin only.").into_response();
     }
     let svc = st.service.clone();
-    // The file is read from disk (or the bucket): off the async threads.
+    // The file is opened from disk: off the async threads.
     let r = tokio::task::spawn_blocking(move || svc.download_file(&token)).await;
     match r {
         Ok(Ok(f)) => {
-            let mut resp = match f.content {
-                FileContent::Bytes(b) => b.into_response(),
-                FileContent::Local(file, len) => {
-                    let mut r = axum::body::Body::from_stream(stream_file(file)).into_response();
-                    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-                    r
-                }
-            };
+            let mut resp = axum::body::Body::from_stream(stream_file(f.file)).into_response();
             let h = resp.headers_mut();
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(f.len));
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
             if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", f.file_key)) {
                 h.insert(header::CONTENT_DISPOSITION, v);

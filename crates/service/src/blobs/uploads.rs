@@ -31,18 +31,12 @@ pub(crate) struct PlannedFile {
     pub size: u64,
 }
 
-/// A file to send to whoever presents a valid download token.
+/// A file of the directory store to send to whoever presents a valid download token: open,
+/// with its length, to stream from disk.
 pub struct FileDownload {
     pub file_key: String,
-    pub content: FileContent,
-}
-
-/// What a download sends.
-pub enum FileContent {
-    /// A file of the directory store, open, with its length: streamed from disk.
-    Local(std::fs::File, u64),
-    /// The bytes themselves (a store without local files).
-    Bytes(Vec<u8>),
+    pub file: std::fs::File,
+    pub len: u64,
 }
 
 /// How long a deleter's claim on a row lasts: longer than any delete may take.
@@ -286,14 +280,11 @@ impl Service {
         if !committed {
             return Err(gone());
         }
+        // Only the directory store makes these links (S3's are presigned to the bucket).
         let (store, _) = self.blob_store()?;
-        let name = object_name(&file_key);
-        let content = match &*store {
-            BlobStore::Dir(d) => d.open_read(&name).map(|f| f.map(|(f, len)| FileContent::Local(f, len))),
-            BlobStore::S3(_) => store.get(&name).map(|b| b.map(FileContent::Bytes)),
-        };
-        match content {
-            Ok(Some(content)) => Ok(FileDownload { file_key, content }),
+        let BlobStore::Dir(d) = &*store else { return Err(gone()) };
+        match d.open_read(&object_name(&file_key)) {
+            Ok(Some((file, len))) => Ok(FileDownload { file_key, file, len }),
             Ok(None) => {
                 Err(Error::new(ErrorKind::Internal, format!("uploaded file {file_key} is missing from the store")))
             }

@@ -32,7 +32,7 @@ use openturk_domain::review_policy::{
 use openturk_domain::ErrorKind;
 use openturk_storage::{params, Tx};
 
-pub(crate) use repo::assignment_policy;
+pub(crate) use repo::question_and_assignment_policy;
 
 /// A HIT's policies, validated.
 #[derive(Debug, Clone, Default, PartialEq)]

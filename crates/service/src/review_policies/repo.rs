@@ -37,8 +37,21 @@ fn load<P: DeserializeOwned>(tx: &mut dyn Tx, hit_id: &str, level: EntryLevel) -
     }
 }
 
-pub(crate) fn assignment_policy(tx: &mut dyn Tx, hit_id: &str) -> Result<Option<KnownAnswers>> {
-    load(tx, hit_id, EntryLevel::Assignment)
+/// What a submit reads of its HIT before taking the writer, in one indexed read: the parsed
+/// question (JSON) and the assignment-level policy, if any.
+pub(crate) fn question_and_assignment_policy(tx: &mut dyn Tx, hit_id: &str) -> Result<(String, Option<KnownAnswers>)> {
+    let r = tx.query_one(
+        "SELECT h.question_parsed, p.policy FROM hits h
+         LEFT JOIN review_policies p ON p.hit_id = h.hit_id AND p.level = ?
+         WHERE h.hit_id = ?",
+        params![EntryLevel::Assignment.as_str(), hit_id],
+    )?;
+    let policy = match r.opt_string("policy")? {
+        None => None,
+        // A stored policy that does not read back is our fault, never "no policy".
+        Some(json) => Some(serde_json::from_str(&json).map_err(|e| corrupt("review policy", e))?),
+    };
+    Ok((r.string("question_parsed")?, policy))
 }
 
 pub(crate) fn hit_policy(tx: &mut dyn Tx, hit_id: &str) -> Result<Option<Plurality>> {
