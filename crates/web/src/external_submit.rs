@@ -24,8 +24,12 @@ use axum::Json;
 use openturk_domain::validate;
 use std::collections::HashMap;
 
-/// Names MTurk puts in the task URL; they are not answers. (`assignmentId` is read apart.)
-const RESERVED: [&str; 3] = ["hitId", "turkSubmitTo", "workerId"];
+/// The task URL's parameter carrying the site's task link (`site::task`): a task page that
+/// copies its URL's parameters into its form must not submit it as an answer either.
+pub(crate) const TASK_LINK_PARAM: &str = "taskLink";
+/// Names MTurk (and the site) put in the task URL; they are not answers. (`assignmentId` is
+/// read apart.)
+const RESERVED: [&str; 4] = ["hitId", "turkSubmitTo", "workerId", TASK_LINK_PARAM];
 pub const SESSION_COOKIE: &str = "openturk_session";
 
 fn wants_html(headers: &HeaderMap) -> bool {

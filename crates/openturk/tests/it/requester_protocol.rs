@@ -182,7 +182,9 @@ both_backends!(external_submit_and_worker_sessions, |b| async move {
     assert_eq!(r.status().as_u16(), 403, "another worker's assignment");
     let r = post(
         &t1,
-        format!("assignmentId={aid}&hitId=zzz&workerId=zzz&turkSubmitTo=zzz&answer=yes+%26+no&tag=a&tag=b"),
+        format!(
+            "assignmentId={aid}&hitId=zzz&workerId=zzz&turkSubmitTo=zzz&taskLink=zzz&answer=yes+%26+no&tag=a&tag=b"
+        ),
         true,
     )
     .await
@@ -193,7 +195,9 @@ both_backends!(external_submit_and_worker_sessions, |b| async move {
     let answer = got.answer().unwrap();
     assert!(answer.contains("<FreeText>yes &amp; no</FreeText>"), "{answer}");
     assert!(answer.contains("<FreeText>a|b</FreeText>"), "{answer}");
-    assert!(!answer.contains("hitId") && !answer.contains("workerId") && !answer.contains("turkSubmitTo"), "{answer}");
+    for reserved in ["hitId", "workerId", "turkSubmitTo", "taskLink"] {
+        assert!(!answer.contains(reserved), "{reserved} is no answer: {answer}");
+    }
     let r = post(&t1, format!("assignmentId={aid}&answer=again"), false).await.unwrap();
     assert_eq!(r.status().as_u16(), 409, "no longer open");
     // Revoked tokens stop working.

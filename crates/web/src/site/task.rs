@@ -20,6 +20,7 @@
 
 use super::question_form::render_question_form;
 use super::{message, Layout, Nav};
+use crate::external_submit::TASK_LINK_PARAM;
 use crate::{blocking, AppState};
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -81,9 +82,6 @@ pub(super) struct TaskView {
 
 /// What a QuestionForm shows again after a failed submit: the worker's answers and the errors.
 pub(super) type FormState<'a> = Option<(&'a [(String, Vec<String>)], &'a [AnswerError])>;
-
-/// The query parameter of the task origin's URL carrying the task link token.
-const TASK_LINK_PARAM: &str = "taskLink";
 
 /// The task of `hit` for a worker the caller has checked may see it: an HTMLQuestion's frame
 /// opens (by its task link) until `link_until`.
