@@ -1,6 +1,7 @@
 """A QuestionForm with a FileUploadAnswer in the browser: the work page's file input, a file
-outside the question's size range (the form comes back with the error and asks for the file
-again), then an upload that the requester downloads with GetFileUploadURL, byte for byte."""
+too big (stopped by the page before it is sent), a file too small (the form comes back with the
+server's error and asks for the file again), then an upload that the requester downloads with
+GetFileUploadURL, byte for byte."""
 
 from __future__ import annotations
 
@@ -32,6 +33,17 @@ def test_a_file_is_uploaded_from_the_work_page(page, server, tmp_path):
     aid = page.url.split("/work/")[1].split("?")[0]
     assert page.get_by_text("A file of 20 to 2,000 bytes.").is_visible()
     assert_accessible(page)
+
+    # Too big: the page stops it before it is sent, with the browser's own validation message.
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * 3000)
+    file_input = page.get_by_label("Your file")
+    file_input.set_input_files(str(big))
+    page.get_by_role("button", name="Submit").click()
+    assert "/work/" in page.url and page.get_by_text("A file of 20 to 2,000 bytes.").is_visible()
+    message = file_input.evaluate("e => e.validationMessage")
+    assert message == "The file must be at most 2000 bytes (3000 bytes given); choose a different file.", message
+    assert file_input.evaluate("e => e.matches(':invalid')")
 
     small = tmp_path / "small.txt"
     small.write_bytes(b"too short")

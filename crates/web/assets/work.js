@@ -14,6 +14,38 @@
   });
 })();
 
+// A QuestionForm's file inputs: a file bigger than its question takes is stopped before it is
+// sent, rather than uploaded only to be refused, or, beyond the server's bound, cut off as a
+// connection error. The form is `novalidate` (the server's error summary reports everything
+// else), so the submit is held here and the browser's own message shown. The server still
+// checks every size.
+(function () {
+  "use strict";
+  function bytes(n) {
+    return n + (n === 1 ? " byte" : " bytes");
+  }
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    var max = parseInt(input.getAttribute("data-max-bytes"), 10);
+    if (isNaN(max)) return;
+    input.addEventListener("change", function () {
+      var f = input.files && input.files[0];
+      var tooBig = f && f.size > max;
+      input.setCustomValidity(tooBig
+        ? "The file must be at most " + bytes(max) + " (" + bytes(f.size) + " given); choose a different file."
+        : "");
+      if (tooBig) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    });
+    if (input.form) {
+      input.form.addEventListener("submit", function (e) {
+        if (!input.validity.customError) return;
+        e.preventDefault();
+        input.focus();
+        input.reportValidity();
+      });
+    }
+  });
+})();
+
 (function () {
   "use strict";
   var root = document.getElementById("work");

@@ -172,7 +172,9 @@ impl Renderer<'_> {
 
     /// A file input. The form posts `multipart/form-data` (the work page sets it when a form
     /// has one); the size range is said in a hint and checked by the service. A browser does not
-    /// keep a chosen file across a failed submit, so the hint then asks for it again.
+    /// keep a chosen file across a failed submit, so the hint then asks for it again. The
+    /// maximum is also in `data-max-bytes`, for the work page's script to stop a file too big
+    /// before it is sent (`assets/work.js`).
     fn file_upload(&self, c: &Control<'_>, spec: &FileUploadAnswer, out: &mut String) {
         let hint = match (spec.min_file_size_in_bytes, spec.max_file_size_in_bytes) {
             (0, max) => format!("A file of at most {} bytes.", group_digits(max)),
@@ -192,6 +194,7 @@ impl Renderer<'_> {
         let _ = write!(out, "<input type=\"file\" id=\"qf-{}-first\" name=\"", c.n);
         esc(c.name, out);
         out.push('"');
+        let _ = write!(out, " data-max-bytes=\"{}\"", spec.max_file_size_in_bytes);
         if c.required {
             out.push_str(" required");
         }

@@ -215,7 +215,7 @@ fn content_items_and_binaries() {
     assert!(html.contains("<video class=\"qf-media\""), "{html}");
     assert!(html.contains(">A clip</a>"), "{html}");
     assert!(
-        html.contains("<p class=\"hint\" id=\"qf-1-hint\">A file of at most 10 bytes.</p><label class=\"qf-label\" for=\"qf-1-first\">Your file</label><input type=\"file\" id=\"qf-1-first\" name=\"q\" aria-describedby=\"qf-1-content qf-1-hint\">"),
+        html.contains("<p class=\"hint\" id=\"qf-1-hint\">A file of at most 10 bytes.</p><label class=\"qf-label\" for=\"qf-1-first\">Your file</label><input type=\"file\" id=\"qf-1-first\" name=\"q\" data-max-bytes=\"10\" aria-describedby=\"qf-1-content qf-1-hint\">"),
         "{html}"
     );
 }
