@@ -44,6 +44,23 @@ impl Aws {
         }
     }
 
+    /// Whether `bucket` is there and these credentials may use it (S3's HeadBucket): an error
+    /// says which it is not.
+    pub async fn s3_check_bucket(&self, bucket: &str) -> Result<(), AwsError> {
+        let region = self.region().await;
+        let url = match self.endpoint(Service::S3) {
+            Some(endpoint) => format!("{endpoint}/{bucket}"),
+            None => format!("https://{bucket}.s3.{region}.amazonaws.com/"),
+        };
+        let (status, _) = self.send(Service::S3, &region, reqwest::Method::HEAD, &url, Vec::new(), None).await?;
+        match status {
+            200..=299 => Ok(()),
+            404 => Err(AwsError::Invalid(format!("{url}: there is no bucket {bucket}"))),
+            403 => Err(AwsError::Invalid(format!("{url}: these credentials may not use bucket {bucket}"))),
+            _ => Err(crate::service_error(&url, status, "")),
+        }
+    }
+
     pub async fn s3_put(&self, bucket: &str, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), AwsError> {
         let url = self.s3_url(bucket, key).await;
         let region = self.region().await;

@@ -474,6 +474,14 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         // Uploaded files' download links are served on the task origin, the host for content
         // nobody vouches for (they are downloads, never pages, either way).
         let blobs = blob_store(&config)?;
+        if let openturk_service::blobs::BlobStore::S3(s3) = &blobs {
+            s3.check().await.map_err(|e| {
+                anyhow!(
+                    "blobs.bucket \"{}\" cannot hold uploaded files: {e}. Create the bucket, or fix blobs.bucket or the [aws] settings",
+                    s3.bucket()
+                )
+            })?;
+        }
         let blobs_line = format!("{blobs:?}");
         svc.set_blob_store(blobs, &site.task_origin);
         // A closed stdout (a supervisor that stopped reading) must not stop the server.

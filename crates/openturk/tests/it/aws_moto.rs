@@ -1,7 +1,7 @@
 //! openturk-aws against a real AWS-compatible server (moto's, started by the test): SQS
 //! SendMessage to a queue URL as given, SNS Publish (read back through an SQS subscription, in
 //! the envelope SNS wraps it in), S3 put/get/delete and a presigned GET, and the errors a
-//! deliverer records.
+//! deliverer records; and `openturk serve` refusing to start without its bucket.
 
 use crate::common;
 
@@ -95,4 +95,52 @@ async fn sqs_sns_and_s3_against_moto() {
 async fn half_configured_credentials_are_refused() {
     let e = Aws::new(AwsSettings { access_key_id: Some("a".into()), ..AwsSettings::default() }).err().unwrap();
     assert_eq!(e.to_string(), "aws.access_key_id and aws.secret_access_key go together: set both or neither");
+}
+
+/// `openturk serve` with the S3 store asks for its bucket before it starts: a missing one stops
+/// it with a message naming the bucket, instead of failing the first worker's upload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_a_bucket_that_is_not_there() {
+    let moto = Moto::start();
+    let aws = moto.aws();
+    let e = aws.s3_check_bucket("uploads-missing").await.unwrap_err();
+    assert!(e.to_string().contains("there is no bucket uploads-missing"), "{e}");
+
+    let dir = std::env::temp_dir().join(format!("openturk-s3-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let serve = |bucket: &str| {
+        std::process::Command::new(common::processes::bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&dir)
+            .envs([
+                ("OPENTURK_MASTER_KEY", common::processes::MASTER_KEY),
+                ("OPENTURK_BLOBS_STORE", "s3"),
+                ("OPENTURK_BLOBS_BUCKET", bucket),
+                ("AWS_ACCESS_KEY_ID", "testing"),
+                ("AWS_SECRET_ACCESS_KEY", "testing"),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ENDPOINT_URL_S3", moto.url.as_str()),
+            ])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let out = serve("uploads-missing").wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(r#"blobs.bucket "uploads-missing" cannot hold uploaded files"#), "{err}");
+    assert!(err.contains("there is no bucket uploads-missing"), "{err}");
+
+    // Once the bucket is there, it starts and says where files go.
+    aws.s3_create_bucket("uploads-here").await.unwrap();
+    aws.s3_check_bucket("uploads-here").await.unwrap();
+    let mut child = serve("uploads-here");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let started = lines.by_ref().take(20).map(Result::unwrap).any(|l| l.contains("Requester API: http://"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(started, "serve started with the bucket there");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -304,7 +304,10 @@ both_backends!(the_site_form_uploads_a_file, |b| async move {
         .await
         .unwrap();
     assert!(page.contains(r#"enctype="multipart/form-data""#), "{page}");
-    assert!(page.contains(r#"<input type="file" id="qf-1-first" name="photo" data-max-bytes="1000" required"#), "{page}");
+    assert!(
+        page.contains(r#"<input type="file" id="qf-1-first" name="photo" data-max-bytes="1000" required"#),
+        "{page}"
+    );
     assert!(page.contains("A file of 5 to 1,000 bytes."), "{page}");
     let token = csrf(&page);
     let submit = format!("/work/{aid}/submit");

@@ -33,6 +33,12 @@ impl S3Store {
         &self.bucket
     }
 
+    /// Whether the bucket is there for these credentials: `openturk serve` asks before it
+    /// starts, so a wrong bucket is not first met by a worker's upload.
+    pub async fn check(&self) -> Result<(), String> {
+        self.aws.s3_check_bucket(&self.bucket).await.map_err(|e| e.to_string())
+    }
+
     pub fn put(&self, key: &str, bytes: &[u8]) -> Result<(), String> {
         wait(self.aws.s3_put(&self.bucket, key, bytes.to_vec(), "application/octet-stream")).map_err(|e| e.to_string())
     }
