@@ -1,6 +1,7 @@
 //! `openturk`: the marketplace server and its admin commands.
 
 mod config;
+mod files;
 mod layout;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -64,6 +65,9 @@ enum Command {
     /// Shows the life-cycle schedule: expiries, deadlines, auto-approvals, disposals.
     #[command(subcommand)]
     Schedule(ScheduleCmd),
+    /// Shows uploaded files waiting to be deleted, with their attempts and last error.
+    #[command(subcommand)]
+    Files(files::FilesCmd),
 }
 
 #[derive(Subcommand)]
@@ -235,6 +239,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Layout(cmd) => layout::run(&open(&config, Arc::new(SystemClock))?, cmd),
+        Command::Files(cmd) => files::run(&open(&config, Arc::new(SystemClock))?, cmd),
         Command::Outbox(OutboxCmd::List { status, limit }) => {
             let status = match status.as_deref() {
                 None => None,
@@ -272,7 +277,6 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// `openturk outbox list`: one line per delivery, times in UTC.
 /// An epoch-millisecond time as `YYYY-MM-DDTHH:MM:SSZ`.
 fn time(ms: i64) -> String {
     let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000) / 1000);
@@ -340,6 +344,7 @@ fn notifications_table(rows: &[OutboxEntry]) -> String {
     out
 }
 
+/// `openturk outbox list`: one line per delivery, times in UTC.
 fn outbox_table(rows: &[OutboxEntry]) -> String {
     let mut out = format!(
         "{:>6}  {:<18}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  last error\n",

@@ -449,6 +449,39 @@ both_backends!(an_upload_whose_submit_never_committed_is_deleted_after_its_grace
     })
     .unwrap();
     assert_eq!(left, 0, "its row is gone too");
+
+    // A deletion that fails (a directory where the file should be) is retried, and `openturk
+    // files pending` shows it with its attempts and error.
+    std::fs::create_dir_all(store.join("ORPHAN0002/stuck")).unwrap();
+    let now = s.service.now();
+    common::sync(|| {
+        s.service.db().write(|tx: &mut dyn openturk_storage::Tx| {
+            tx.execute(
+                "INSERT INTO file_uploads (file_key, hit_id, assignment_id, question_identifier, size_bytes, state,
+                     created_at, delete_at) VALUES ('ORPHAN0002', ?, 'A', 'photo', 11, 'staged', ?, ?)",
+                openturk_storage::params![hit_id.as_str(), now, now],
+            )
+        })
+    })
+    .unwrap();
+    assert_eq!(common::sync(|| s.service.delete_due_files()).unwrap(), 1);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_openturk"))
+        .arg("--data-dir")
+        .arg(&s.dir)
+        .args(["--database", &s.db_url, "files", "pending"])
+        .env_remove("OPENTURK_DATABASE")
+        .env_remove("OPENTURK_CONFIG")
+        .env_remove("OPENTURK_MASTER_KEY")
+        .env_remove("OPENTURK_TEST_CLOCK")
+        .current_dir(&s.dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = String::from_utf8(out.stdout).unwrap();
+    let row = listed.lines().find(|l| l.starts_with("ORPHAN0002")).unwrap_or_else(|| panic!("{listed}"));
+    assert!(row.contains("deleting") && row.contains(&hit_id), "{row}");
+    assert!(row.contains(" 1  cannot delete ") && row.contains("ORPHAN0002"), "attempts and error: {row}");
+    assert!(store.join("ORPHAN0002").exists());
 });
 
 both_backends!(large_files_stream_and_the_server_bound_holds, |b| async move {

@@ -34,7 +34,7 @@ mod uploads;
 
 pub use dir::DirStore;
 pub(crate) use uploads::plan;
-pub use uploads::{FileDownload, UploadedFile};
+pub use uploads::{FileDownload, PendingDeletion, UploadedFile};
 
 use parking_lot::RwLock;
 use std::sync::Arc;

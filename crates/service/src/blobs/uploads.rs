@@ -39,6 +39,21 @@ pub struct FileDownload {
     pub len: u64,
 }
 
+/// A file waiting to be deleted.
+#[derive(Debug, Clone)]
+pub struct PendingDeletion {
+    pub file_key: String,
+    pub hit_id: String,
+    /// `staged` (an upload whose submit never committed) or `deleting` (its HIT was disposed
+    /// of, or a deleter took it).
+    pub state: String,
+    pub size_bytes: i64,
+    /// When the deleter (next) tries it, by the marketplace clock.
+    pub delete_at: Millis,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
 /// How long a deleter's claim on a row lasts: longer than any delete may take.
 const LEASE_MS: i64 = 5 * 60 * 1000;
 /// The first retry of a failed deletion; later ones double, up to an hour.
@@ -326,6 +341,32 @@ impl Service {
                 claimed.push((key, r.i64("attempts")?));
             }
             Ok(claimed)
+        })
+    }
+
+    /// Files waiting to be deleted (disposed of with their HIT, or staged for a submit that
+    /// never committed), soonest first, with their attempts and last error: what
+    /// `openturk files pending` shows, since a deletion that keeps failing is retried for ever.
+    pub fn pending_file_deletions(&self, limit: i64) -> Result<Vec<PendingDeletion>> {
+        self.read(|tx| {
+            tx.query(
+                "SELECT file_key, hit_id, state, size_bytes, delete_at, attempts, last_error FROM file_uploads
+                 WHERE delete_at IS NOT NULL ORDER BY delete_at, file_key LIMIT ?",
+                params![limit.clamp(1, 100_000)],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(PendingDeletion {
+                    file_key: r.string("file_key")?,
+                    hit_id: r.string("hit_id")?,
+                    state: r.string("state")?,
+                    size_bytes: r.i64("size_bytes")?,
+                    delete_at: r.i64("delete_at")?,
+                    attempts: r.i64("attempts")?,
+                    last_error: r.opt_string("last_error")?,
+                })
+            })
+            .collect()
         })
     }
 
