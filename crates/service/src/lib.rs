@@ -186,11 +186,12 @@ impl Service {
         r
     }
 
-    /// After a unit that scheduled jobs commits, lowers the next-due hint to them again: a pass
-    /// over the schedule that read it just before the commit may have raised the hint past them
-    /// (`jobs::due_hint`). Wakes the scheduler if the hint moved, or a job is due already (a
-    /// HIT's review: the next call does it too).
-    fn after_commit(&self, committed: bool) {
+    /// After a unit that scheduled jobs commits (a call's, or a pass's over the schedule), lowers
+    /// the next-due hint to them: only now can a pass read them, and one that read just before
+    /// the commit counts this lowering when it raises the hint (`jobs::due_hint`). Wakes the
+    /// scheduler if the hint moved, or a job is due already (a HIT's review: the next call does
+    /// it too). A unit that failed leaves nothing to lower.
+    pub(crate) fn after_commit(&self, committed: bool) {
         let due = jobs::take_scheduled();
         if committed && due < Millis::MAX && (self.inner.next_due.lower(due) || due <= self.now()) {
             self.inner.wake.notify_one();

@@ -73,18 +73,22 @@ impl Service {
                 self.inner.next_due.raise(seen, first.unwrap_or(Millis::MAX));
                 return Ok(first);
             }
+            crate::jobs::take_scheduled();
             crate::notifications::unit_begins();
-            let (done, next) = self.inner.db.write(|tx: &mut dyn Tx| -> Result<(usize, Option<i64>)> {
+            let written = self.inner.db.write(|tx: &mut dyn Tx| -> Result<(usize, Option<i64>)> {
                 let jobs = self.due_jobs(tx, now, BATCH)?;
                 for j in &jobs {
                     self.do_due(tx, j, now)?;
                 }
                 let next = tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?;
                 Ok((jobs.len(), next))
-            })?;
-            // Jobs may have queued notifications.
+            });
+            // The jobs' follow-ups lower the hint, as any unit's jobs do; they may also have
+            // queued notifications.
+            self.after_commit(written.is_ok());
             self.after_unit();
-            // Raised only if nothing was scheduled meanwhile (see `jobs::due_hint`).
+            let (done, next) = written?;
+            // To what was read, or to work lowered since the snapshot (see `jobs::due_hint`).
             self.inner.next_due.raise(seen, next.unwrap_or(Millis::MAX));
             if (done as i64) < BATCH {
                 return Ok(next);
@@ -162,22 +166,24 @@ impl Service {
         tokio::pin!(shutdown);
         loop {
             let svc = self.clone();
-            let next = match tokio::task::spawn_blocking(move || svc.run_due()).await {
-                Ok(Ok(next)) => next,
+            // Sleep until the next due time by our clock, or the hint's if lower (a job that a
+            // unit committing meanwhile scheduled); a manual clock in tests does not move by
+            // itself, so cap the sleep and look again (cheap: one indexed query). After a
+            // failure, a full second: the hint is still due then (the pass never raised it).
+            let wait = match tokio::task::spawn_blocking(move || svc.run_due()).await {
+                Ok(Ok(next)) => {
+                    let due = next.unwrap_or(Millis::MAX).min(self.inner.next_due.get());
+                    due.saturating_sub(self.now()).clamp(0, 1000)
+                }
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "life-cycle work failed; retrying in 1 s");
-                    Some(self.now() + 1000)
+                    1000
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "life-cycle task panicked; retrying in 1 s");
-                    Some(self.now() + 1000)
+                    1000
                 }
             };
-            // Sleep until the next due time by our clock, or the hint's if lower (a job that a
-            // unit committing meanwhile scheduled); a manual clock in tests does not move by
-            // itself, so cap the sleep and look again (cheap: one indexed query).
-            let due = next.unwrap_or(Millis::MAX).min(self.inner.next_due.get());
-            let wait = due.saturating_sub(self.now()).clamp(0, 1000);
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = self.inner.wake.notified() => {}

@@ -1,14 +1,14 @@
 //! This process's lower bound on when scheduled work next falls due, so that a call with nothing
 //! due skips the schedule (on SQLite, where this process is the only writer, entirely).
 //!
-//! The bound must never pass a job that is committed, or about to be. Two kinds of writer touch
-//! it: a unit that schedules a job *lowers* it (before its commit, and again after), and a pass
-//! over the schedule *raises* it to what it read. A pass that read the schedule just before
-//! another unit's commit would raise the bound past that unit's job; so every lowering counts a
-//! version, and a pass raises only if no lowering happened since it took its snapshot (before
-//! it read): the bound becomes what it read, or the earliest job lowered since, if earlier. The
-//! lowering after the commit closes the last gap: a pass that read before the commit and raises
-//! after it counts that lowering; one that snapshots after the commit reads the job. A plain
+//! The bound must never pass a committed job. Two kinds of writer touch it: a unit that
+//! scheduled a job *lowers* it once it has committed (`Service::after_commit`), and a pass over
+//! the schedule *raises* it to what it read. A pass that read the schedule just before another
+//! unit's commit would raise the bound past that unit's job; so every lowering counts a
+//! version, and a pass raising takes into account what was lowered since its snapshot (taken
+//! before it read): the bound becomes what it read, or the earliest job lowered since, if
+//! earlier. A pass that read before a commit and raises after it counts that commit's lowering;
+//! one that raises before it is undone by it; one that snapshots after it reads the job. A plain
 //! atomic with compare-and-swap would not do: lowering to the value it already has changes
 //! nothing a compare can see, and a pass that failed its swap would have to keep a bound that
 //! is already due, making every following call look at the schedule again under load.
@@ -17,9 +17,9 @@ use openturk_domain::clock::Millis;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-/// Lowerings remembered for passes in flight. A pass that took its snapshot more lowerings ago
-/// than this (a very slow one) only lowers the bound.
-const REMEMBERED: usize = 256;
+/// Lowerings remembered for passes in flight (one per committed unit that scheduled). A pass that
+/// took its snapshot more lowerings ago than this (a very slow one) only lowers the bound.
+const REMEMBERED: usize = 4096;
 
 #[derive(Debug)]
 struct State {
@@ -89,7 +89,8 @@ impl DueHint {
             s.bound = s.bound.min(next);
             return;
         }
-        let since = s.recent.iter().filter(|&&(v, _)| v > seen.0).map(|&(_, due)| due).min();
+        // Newest last: only the lowerings since the snapshot are looked at.
+        let since = s.recent.iter().rev().take_while(|&&(v, _)| v > seen.0).map(|&(_, due)| due).min();
         s.bound = since.map_or(next, |d| d.min(next));
     }
 }
@@ -100,18 +101,25 @@ mod tests {
 
     #[test]
     fn a_pass_that_read_before_a_commit_never_raises_the_bound_past_its_job() {
-        // The unit lowers the bound to 100 before committing; a pass snapshots, reads the
-        // schedule without the job (next: 500) and raises after the unit's commit lowered again.
+        // A pass snapshots and reads the schedule (next: 500) while a unit that scheduled a job
+        // at 100 has not committed; the unit commits and lowers; the pass raises.
         let h = DueHint::unknown();
         h.raise(h.snapshot(), 1000);
         assert_eq!(h.get(), 1000);
-        assert!(h.lower(100));
         let seen = h.snapshot();
-        h.lower(100); // after the commit: no change to the bound, but counted all the same
+        assert!(h.lower(100));
         h.raise(seen, 500);
         assert_eq!(h.get(), 100);
 
-        // The same pass raising before the unit's second lowering: that lowering restores it.
+        // The same, with the bound already at the job's time (another job at 100 that this pass
+        // did): lowering to the value the bound has changes nothing a compare could see, and
+        // still counts.
+        let seen = h.snapshot();
+        assert!(!h.lower(100));
+        h.raise(seen, 500);
+        assert_eq!(h.get(), 100);
+
+        // A pass that raises before the unit's lowering: the lowering undoes it.
         let seen = h.snapshot();
         h.raise(seen, 500);
         assert_eq!(h.get(), 500, "nothing was scheduled since the snapshot");

@@ -194,14 +194,10 @@ impl Service {
                  last_error = NULL",
             params![key.kind, key.ref_id, encode(job), attempts, due],
         )?;
+        // The next-due hint is lowered after the commit (`Service::after_commit`), which wakes
+        // the scheduler if the job falls due before what it waits for: lowering it (or waking
+        // the scheduler) now would only send passes to read a schedule without this job.
         SCHEDULED.with(|c| c.set(c.get().min(due)));
-        // Lowering the hint before commit is safe: at worst a later call looks and finds nothing.
-        // The scheduler is woken only when this job falls due before what it waits for: it
-        // sleeps until that anyway, so waking it for later work (an accept's deadline, a
-        // submit's auto-approval: two of each cycle of a worker) only costs a lookup.
-        if self.inner.next_due.lower(due) {
-            self.inner.wake.notify_one();
-        }
         Ok(())
     }
 

@@ -400,7 +400,12 @@ fn render_test(
         type_id: r.qualification_type_id.clone(),
         name: name.to_string(),
         request_id: r.qualification_request_id.clone(),
-        form_html: render_question_form(&qf, form_state.map(|s| s.0), form_state.map_or(&[], |s| s.1)),
+        form_html: render_question_form(
+            &qf,
+            form_state.map(|s| s.0),
+            form_state.map_or(&[], |s| s.1),
+            st.service.max_file_bytes(),
+        ),
         deadline: format::time(deadline),
         deadline_iso: format::time_iso(deadline),
         seconds_left: (deadline - st.service.now()).div_euclid(1000).max(0),

@@ -42,10 +42,13 @@ const MAX_LIST_SIZE: usize = 10;
 /// * `values`: the fields the worker submitted (field name → values), shown again after a
 ///   failed check; `None` on first display, when `DefaultText`s are shown instead.
 /// * `errors`: the per-question messages of a failed check (`Error::InvalidAnswers`).
+/// * `max_file_bytes`: the server's bound on one file (`[blobs] max_file_bytes`); a file
+///   question's stated maximum is the lower of it and the question's.
 pub fn render_question_form(
     form: &QuestionForm,
     values: Option<&[(String, Vec<String>)]>,
     errors: &[AnswerError],
+    max_file_bytes: u64,
 ) -> String {
     let mut values_by_name: HashMap<&str, Vec<&str>> = HashMap::new();
     for (name, vs) in values.unwrap_or(&[]) {
@@ -54,6 +57,7 @@ pub fn render_question_form(
     let r = Renderer {
         errors: errors.iter().map(|e| (e.question_identifier.as_str(), e.message.as_str())).collect(),
         values: values.map(|_| values_by_name),
+        max_file_bytes,
     };
     let mut out = String::with_capacity(4096);
     out.push_str("<div class=\"qf\">");
@@ -96,6 +100,8 @@ struct Renderer<'a> {
     errors: HashMap<&'a str, &'a str>,
     /// `None`: first display (defaults apply).
     values: Option<HashMap<&'a str, Vec<&'a str>>>,
+    /// The server's bound on one file.
+    max_file_bytes: u64,
 }
 
 fn esc(s: &str, out: &mut String) {
@@ -173,10 +179,11 @@ impl Renderer<'_> {
     /// A file input. The form posts `multipart/form-data` (the work page sets it when a form
     /// has one); the size range is said in a hint and checked by the service. A browser does not
     /// keep a chosen file across a failed submit, so the hint then asks for it again. The
-    /// maximum is also in `data-max-bytes`, for the work page's script to stop a file too big
-    /// before it is sent (`assets/work.js`).
+    /// maximum (the question's, or the server's bound if lower) is also in `data-max-bytes`, for
+    /// the work page's script to stop a file too big before it is sent (`assets/work.js`).
     fn file_upload(&self, c: &Control<'_>, spec: &FileUploadAnswer, out: &mut String) {
-        let hint = match (spec.min_file_size_in_bytes, spec.max_file_size_in_bytes) {
+        let max = spec.max_file_size_in_bytes.min(self.max_file_bytes);
+        let hint = match (spec.min_file_size_in_bytes, max) {
             (0, max) => format!("A file of at most {} bytes.", group_digits(max)),
             (min, max) => format!("A file of {} to {} bytes.", group_digits(min), group_digits(max)),
         };
@@ -194,7 +201,7 @@ impl Renderer<'_> {
         let _ = write!(out, "<input type=\"file\" id=\"qf-{}-first\" name=\"", c.n);
         esc(c.name, out);
         out.push('"');
-        let _ = write!(out, " data-max-bytes=\"{}\"", spec.max_file_size_in_bytes);
+        let _ = write!(out, " data-max-bytes=\"{max}\"");
         if c.required {
             out.push_str(" required");
         }

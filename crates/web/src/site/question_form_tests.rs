@@ -29,7 +29,7 @@ fn style(s: &str, max: u32) -> String {
 }
 
 fn render(f: &QuestionForm) -> String {
-    render_question_form(f, None, &[])
+    render_question_form(f, None, &[], u64::MAX)
 }
 
 fn vals(pairs: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
@@ -135,7 +135,7 @@ fn other_selection_is_a_labelled_text_box_with_the_same_name() {
     assert!(html.contains("value=\"my own\""), "{html}");
     assert!(!html.contains(" required"), "typing alone answers it: {html}");
     // Kept after a failed check: the typed text, and the chosen radio.
-    let html = render_question_form(&f, Some(&vals(&[("q", &["b", "typed"])])), &[]);
+    let html = render_question_form(&f, Some(&vals(&[("q", &["b", "typed"])])), &[], u64::MAX);
     assert!(html.contains("value=\"b\" checked"), "{html}");
     assert!(html.contains("value=\"typed\""), "{html}");
 }
@@ -179,7 +179,7 @@ fn values_are_kept_and_errors_shown_next_to_their_fields() {
     let errors =
         vec![AnswerError { question_identifier: "name".into(), message: "Enter at least 2 characters.".into() }];
     let values = vals(&[("name", &["x"]), ("fruit", &["a", "c"]), ("pick", &["b"])]);
-    let html = render_question_form(&f, Some(&values), &errors);
+    let html = render_question_form(&f, Some(&values), &errors, u64::MAX);
     assert!(html.contains("value=\"x\""), "the worker's input, not the default: {html}");
     assert!(!html.contains("default"), "{html}");
     assert!(html.contains("value=\"a\" checked") && html.contains("value=\"c\" checked"), "{html}");
@@ -192,7 +192,7 @@ fn values_are_kept_and_errors_shown_next_to_their_fields() {
     assert!(html.contains("<a href=\"#qf-1-first\">Your name</a>: Enter at least 2 characters."), "{html}");
     assert_eq!(html.matches("aria-invalid").count(), 1, "only the failing field: {html}");
     // A field the worker emptied stays empty (no default comes back).
-    let html = render_question_form(&f, Some(&vals(&[])), &[]);
+    let html = render_question_form(&f, Some(&vals(&[])), &[], u64::MAX);
     assert!(!html.contains("default"), "{html}");
 }
 
@@ -218,6 +218,9 @@ fn content_items_and_binaries() {
         html.contains("<p class=\"hint\" id=\"qf-1-hint\">A file of at most 10 bytes.</p><label class=\"qf-label\" for=\"qf-1-first\">Your file</label><input type=\"file\" id=\"qf-1-first\" name=\"q\" data-max-bytes=\"10\" aria-describedby=\"qf-1-content qf-1-hint\">"),
         "{html}"
     );
+    // A server that takes smaller files than the question allows states its own bound.
+    let html = render_question_form(&f, None, &[], 4);
+    assert!(html.contains("A file of at most 4 bytes.") && html.contains("data-max-bytes=\"4\""), "{html}");
 }
 
 #[test]
@@ -231,7 +234,7 @@ fn a_file_question_states_its_range_and_asks_again_after_a_failed_submit() {
     assert!(html.contains("A file of 1,000 to 3,000,000 bytes."), "{html}");
     assert!(html.contains(" required"), "{html}");
     let errors = [AnswerError { question_identifier: "doc".into(), message: "Upload a file.".into() }];
-    let html = render_question_form(&f, Some(&vals(&[])), &errors);
+    let html = render_question_form(&f, Some(&vals(&[])), &errors, u64::MAX);
     assert!(html.contains("Choose your file again"), "{html}");
     assert!(html.contains("aria-invalid=\"true\""), "{html}");
 }
@@ -245,7 +248,7 @@ fn everything_requester_supplied_is_escaped() {
     ));
     let errors = vec![AnswerError { question_identifier: "t".into(), message: "<b>bad</b>".into() }];
     let values = vals(&[("t", &["\"><script>x</script>"])]);
-    for html in [render(&f), render_question_form(&f, Some(&values), &errors)] {
+    for html in [render(&f), render_question_form(&f, Some(&values), &errors, u64::MAX)] {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");

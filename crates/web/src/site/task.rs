@@ -150,7 +150,12 @@ pub(super) fn task_view(
             }
         }
         Ok(QuestionDocument::Form(f)) => TaskView {
-            form_html: Some(render_question_form(&f, form_state.map(|s| s.0), form_state.map_or(&[], |s| s.1))),
+            form_html: Some(render_question_form(
+                &f,
+                form_state.map(|s| s.0),
+                form_state.map_or(&[], |s| s.1),
+                st.service.max_file_bytes(),
+            )),
             has_files: f
                 .questions()
                 .any(|q| matches!(q.answer, openturk_domain::question::AnswerSpecification::FileUpload(_))),
