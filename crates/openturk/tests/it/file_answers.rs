@@ -465,17 +465,7 @@ both_backends!(an_upload_whose_submit_never_committed_is_deleted_after_its_grace
     })
     .unwrap();
     assert_eq!(common::sync(|| s.service.delete_due_files()).unwrap(), 1);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_openturk"))
-        .arg("--data-dir")
-        .arg(&s.dir)
-        .args(["--database", &s.db_url, "files", "pending"])
-        .env_remove("OPENTURK_DATABASE")
-        .env_remove("OPENTURK_CONFIG")
-        .env_remove("OPENTURK_MASTER_KEY")
-        .env_remove("OPENTURK_TEST_CLOCK")
-        .current_dir(&s.dir)
-        .output()
-        .unwrap();
+    let out = s.cli(&["files", "pending"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let listed = String::from_utf8(out.stdout).unwrap();
     let row = listed.lines().find(|l| l.starts_with("ORPHAN0002")).unwrap_or_else(|| panic!("{listed}"));

@@ -10,7 +10,7 @@ use common::{create_hit, sync, TestServer};
 use openturk_service::layouts::RequesterRef;
 use reqwest::header::{COOKIE, HOST};
 use reqwest::{Method, StatusCode};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const TEMPLATE: &str = r#"<!DOCTYPE html>
 <html><body>
@@ -24,23 +24,6 @@ const TEMPLATE: &str = r#"<!DOCTYPE html>
 
 fn param(name: &str, value: &str) -> HitLayoutParameter {
     HitLayoutParameter::builder().name(name).value(value).build().unwrap()
-}
-
-/// The real binary on the test server's data directory and database.
-fn openturk(s: &TestServer, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_openturk"))
-        .arg("--data-dir")
-        .arg(&s.dir)
-        .args(["--database", &s.db_url])
-        .args(args)
-        .env_remove("OPENTURK_MODE")
-        .env_remove("OPENTURK_DATABASE")
-        .env_remove("OPENTURK_CONFIG")
-        .env_remove("OPENTURK_MASTER_KEY")
-        .env_remove("OPENTURK_TEST_CLOCK")
-        .current_dir(&s.dir)
-        .output()
-        .unwrap()
 }
 
 fn text(o: &Output) -> String {
@@ -85,10 +68,16 @@ both_backends!(a_layout_made_with_the_cli_fills_a_hit, |b| async move {
     let file = s.dir.join("template.html");
     std::fs::write(&file, TEMPLATE).unwrap();
 
-    let o = openturk(
-        &s,
-        &["layout", "create", "--requester", "default", "--name", "Image tagging", "--file", file.to_str().unwrap()],
-    );
+    let o = s.cli(&[
+        "layout",
+        "create",
+        "--requester",
+        "default",
+        "--name",
+        "Image tagging",
+        "--file",
+        file.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8(o.stdout).unwrap();
     let id = out.lines().find_map(|l| l.strip_prefix("HITLayoutId: ")).expect(&out).to_string();
@@ -96,18 +85,16 @@ both_backends!(a_layout_made_with_the_cli_fills_a_hit, |b| async move {
     assert!(out.contains("Parameters: title, image_url\n"), "{out}");
 
     // By access key too; `show` gives the name, the placeholders and the template.
-    let o = openturk(
-        &s,
-        &["layout", "create", "--access-key", &s.key_id, "--name", "Plain", "--file", file.to_str().unwrap()],
-    );
+    let o =
+        s.cli(&["layout", "create", "--access-key", &s.key_id, "--name", "Plain", "--file", file.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = openturk(&s, &["layout", "show", &id]);
+    let o = s.cli(&["layout", "show", &id]);
     assert!(o.status.success(), "{}", text(&o));
     let shown = text(&o);
     assert!(shown.contains("Name: Image tagging") && shown.contains("Parameters: title, image_url"), "{shown}");
     assert!(shown.contains(&format!("Requester: default ({})", s.requester_id)), "{shown}");
     assert!(shown.ends_with(&format!("Template:\n{TEMPLATE}")), "{shown}");
-    let o = openturk(&s, &["layout", "list", "--requester", &s.requester_id]);
+    let o = s.cli(&["layout", "list", "--requester", &s.requester_id]);
     let listed = text(&o);
     assert!(o.status.success() && listed.contains(&id) && listed.contains("Plain"), "{listed}");
     assert_eq!(listed.lines().count(), 3, "a header and two layouts: {listed}");
@@ -115,26 +102,23 @@ both_backends!(a_layout_made_with_the_cli_fills_a_hit, |b| async move {
     // Bad input: the CLI names what is wrong and creates nothing.
     let bad = s.dir.join("bad.html");
     std::fs::write(&bad, "<p>\n  ${image url}</p>").unwrap();
-    let o =
-        openturk(&s, &["layout", "create", "--requester", "default", "--name", "x", "--file", bad.to_str().unwrap()]);
+    let o = s.cli(&["layout", "create", "--requester", "default", "--name", "x", "--file", bad.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(text(&o).contains("line 2, column 3: `${image url}` is not a placeholder"), "{}", text(&o));
     std::fs::write(&bad, "<p>\u{1}</p>").unwrap();
-    let o =
-        openturk(&s, &["layout", "create", "--requester", "default", "--name", "x", "--file", bad.to_str().unwrap()]);
+    let o = s.cli(&["layout", "create", "--requester", "default", "--name", "x", "--file", bad.to_str().unwrap()]);
     assert!(
         !o.status.success() && text(&o).contains("line 1, column 4: the character U+0001 is not allowed"),
         "{}",
         text(&o)
     );
-    let o =
-        openturk(&s, &["layout", "create", "--requester", "nobody", "--name", "x", "--file", file.to_str().unwrap()]);
+    let o = s.cli(&["layout", "create", "--requester", "nobody", "--name", "x", "--file", file.to_str().unwrap()]);
     assert!(!o.status.success() && text(&o).contains("no requester is named or has the ID 'nobody'"), "{}", text(&o));
-    let o = openturk(&s, &["layout", "create", "--name", "x", "--file", file.to_str().unwrap()]);
+    let o = s.cli(&["layout", "create", "--name", "x", "--file", file.to_str().unwrap()]);
     assert!(!o.status.success() && text(&o).contains("--requester"), "an owner is required: {}", text(&o));
-    let o = openturk(&s, &["layout", "show", "3NOSUCHLAYOUT00000000000000000"]);
+    let o = s.cli(&["layout", "show", "3NOSUCHLAYOUT00000000000000000"]);
     assert!(!o.status.success() && text(&o).contains("HITLayout 3NOSUCHLAYOUT00000000000000000 does not exist"));
-    let o = openturk(&s, &["layout", "list"]);
+    let o = s.cli(&["layout", "list"]);
     assert_eq!(text(&o).lines().count(), 3, "{}", text(&o));
 
     // CreateHIT with the layout: the HIT's question is the HTMLQuestion rendered from it.

@@ -203,6 +203,23 @@ impl TestServer {
         }
     }
 
+    /// The real binary (an admin command) on this server's data directory and database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_openturk"))
+            .arg("--data-dir")
+            .arg(&self.dir)
+            .args(["--database", &self.db_url])
+            .args(args)
+            .env_remove("OPENTURK_MODE")
+            .env_remove("OPENTURK_DATABASE")
+            .env_remove("OPENTURK_CONFIG")
+            .env_remove("OPENTURK_MASTER_KEY")
+            .env_remove("OPENTURK_TEST_CLOCK")
+            .current_dir(&self.dir)
+            .output()
+            .unwrap()
+    }
+
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
