@@ -85,7 +85,9 @@ impl Drop for TestDatabase {
         // The blocking client starts a runtime of its own, which a test's runtime thread may
         // not: drop from a plain thread. FORCE ends the connections servers left open.
         let dropped = std::thread::spawn(move || {
-            let mut c = postgres::Client::connect(&server, postgres::NoTls)?;
+            // Bounded, so a server that hangs fails the teardown rather than hanging it.
+            let mut config: postgres::Config = server.parse()?;
+            let mut c = config.connect_timeout(std::time::Duration::from_secs(10)).connect(postgres::NoTls)?;
             c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         })
         .join();
