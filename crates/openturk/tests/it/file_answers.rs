@@ -4,6 +4,7 @@
 //! clock, the owner only) and deletion when the HIT is disposed of.
 
 use crate::common;
+use common::site::{csrf, http, worker_cookie};
 
 use aws_sdk_mturk::operation::get_file_upload_url::GetFileUploadURLError;
 use common::{err, TestServer};
@@ -58,10 +59,6 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Vec<u8> 
     }
     b.extend(format!("--{BOUNDARY}--\r\n").bytes());
     b
-}
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 async fn api_submit_files(s: &TestServer, token: &str, aid: &str, body: Vec<u8>) -> (u16, serde_json::Value) {
@@ -245,17 +242,6 @@ both_backends!(worker_api_upload_download_expiry_owner_and_disposal, |b| async m
 });
 
 /// A signed-in site visitor: its Cookie header.
-async fn site_worker(s: &TestServer, name: &str) -> String {
-    let (_, token) = s.worker(name).await;
-    format!("openturk_session={token}")
-}
-
-fn csrf(page: &str) -> String {
-    let key = r#"name="csrf" value=""#;
-    let at = page.find(key).expect("a form with a CSRF token") + key.len();
-    page[at..at + page[at..].find('"').unwrap()].to_string()
-}
-
 async fn site_post(s: &TestServer, path: &str, cookie: &str, body: Vec<u8>) -> (StatusCode, String, String) {
     let r = http()
         .post(format!("{}{path}", s.endpoint()))
@@ -272,7 +258,7 @@ async fn site_post(s: &TestServer, path: &str, cookie: &str, body: Vec<u8>) -> (
 both_backends!(the_site_form_uploads_a_file, |b| async move {
     let s = TestServer::start(b).await;
     let hit_id = new_hit(&s).await;
-    let cookie = site_worker(&s, "site_file_worker").await;
+    let cookie = worker_cookie(&s, "site_file_worker").await;
     let preview = http()
         .get(format!("{}/hits/{hit_id}/preview", s.endpoint()))
         .header(COOKIE, &cookie)

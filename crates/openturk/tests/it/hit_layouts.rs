@@ -173,8 +173,7 @@ both_backends!(values_arrive_escaped_in_the_task_frame_and_workers_do_the_hit, |
     assert!(page.contains(&format!(r#"<iframe class="task" src="{task_origin}/task/{hit_id}?"#)), "{page}");
 
     // The frame's HTML, fetched from the task origin: the values are text, not markup.
-    let at = page.find(r#"<iframe class="task" src=""#).unwrap() + r#"<iframe class="task" src=""#.len();
-    let src = page[at..at + page[at..].find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&");
+    let src = common::site::frame_src(&page);
     let r = http
         .get(format!("{}{}", s.endpoint(), src.strip_prefix(&task_origin).unwrap()))
         .header(HOST, format!("localhost:{}", s.addr.port()))

@@ -3,6 +3,7 @@
 //! the HIT list with search, sort and paging over HITs made with aws-sdk-mturk.
 
 use crate::common;
+use common::site::{csrf, http};
 
 use common::{create_hit, sync, Options, TestServer};
 use openturk_service::ServiceConfig;
@@ -12,10 +13,6 @@ use reqwest::StatusCode;
 const PASSWORD: &str = "password-123";
 
 /// A client that shows redirects instead of following them, so that tests see Set-Cookie.
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
 /// (status, headers, body) of a GET with the given cookies.
 async fn get(s: &TestServer, path: &str, cookies: &str) -> (StatusCode, HeaderMap, String) {
     let mut req = http().get(format!("{}{path}", s.endpoint()));
@@ -56,11 +53,6 @@ fn pair(set_cookie: &str) -> String {
 }
 
 /// The CSRF token of the first form of a page.
-fn csrf(page: &str) -> String {
-    let at = page.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
-    page[at..at + page[at..].find('"').unwrap()].to_string()
-}
-
 fn assert_page_headers(h: &HeaderMap) {
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");

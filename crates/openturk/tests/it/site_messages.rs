@@ -5,16 +5,13 @@
 //! without the form's CSRF token, and another worker's message does not exist.
 
 use crate::common;
+use common::site::{csrf, http};
 
 use common::{create_hit, sync, Options, TestServer};
 use openturk_service::ServiceConfig;
 use reqwest::header::{HeaderMap, COOKIE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
 
 async fn get(s: &TestServer, path: &str, cookie: &str) -> (StatusCode, HeaderMap, String) {
     let r = http().get(format!("{}{path}", s.endpoint())).header(COOKIE, cookie).send().await.unwrap();
@@ -24,12 +21,6 @@ async fn get(s: &TestServer, path: &str, cookie: &str) -> (StatusCode, HeaderMap
 async fn post(s: &TestServer, path: &str, cookie: &str, form: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
     let r = http().post(format!("{}{path}", s.endpoint())).header(COOKIE, cookie).form(form).send().await.unwrap();
     (r.status(), r.headers().clone(), r.text().await.unwrap())
-}
-
-fn csrf(page: &str) -> String {
-    let key = r#"name="csrf" value=""#;
-    let at = page.find(key).expect("a form with a CSRF token") + key.len();
-    page[at..at + page[at..].find('"').unwrap()].to_string()
 }
 
 fn location(h: &HeaderMap) -> String {

@@ -5,15 +5,12 @@
 //! and the Adult setting. Every POST is refused without the form's CSRF token.
 
 use crate::common;
+use common::site::{csrf, http};
 
 use aws_sdk_mturk::types::{Comparator, QualificationRequirement, QualificationTypeStatus};
 use common::{create_hit, TestServer};
 use reqwest::header::{HeaderMap, COOKIE, LOCATION};
 use reqwest::StatusCode;
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
 
 /// A signed-in worker: (WorkerId, its Cookie header).
 async fn worker(s: &TestServer, name: &str) -> (String, String) {
@@ -29,12 +26,6 @@ async fn get(s: &TestServer, path: &str, cookie: &str) -> (StatusCode, HeaderMap
 async fn post(s: &TestServer, path: &str, cookie: &str, form: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
     let r = http().post(format!("{}{path}", s.endpoint())).header(COOKIE, cookie).form(form).send().await.unwrap();
     (r.status(), r.headers().clone(), r.text().await.unwrap())
-}
-
-fn csrf(page: &str) -> String {
-    let key = r#"name="csrf" value=""#;
-    let at = page.find(key).expect("a form with a CSRF token") + key.len();
-    page[at..at + page[at..].find('"').unwrap()].to_string()
 }
 
 fn hidden(page: &str, name: &str) -> String {

@@ -3,21 +3,12 @@
 //! externalSubmit's capability rule.
 
 use crate::common;
+use common::site::{csrf, frame_src, http, worker_cookie};
 
 use common::{create_hit, TestServer};
 use reqwest::header::{HeaderMap, COOKIE, HOST, LOCATION};
 use reqwest::StatusCode;
 use serde_json::Value;
-
-fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-/// A signed-in worker: its Cookie header.
-async fn worker(s: &TestServer, name: &str) -> String {
-    let (_, token) = s.worker(name).await;
-    format!("openturk_session={token}")
-}
 
 async fn get(s: &TestServer, path: &str, cookie: &str, host: Option<String>) -> (StatusCode, HeaderMap, String) {
     let mut req = http().get(format!("{}{path}", s.endpoint()));
@@ -36,18 +27,6 @@ async fn post(s: &TestServer, path: &str, cookie: &str, form: &[(&str, &str)]) -
     (r.status(), r.headers().clone(), r.text().await.unwrap())
 }
 
-fn csrf(page: &str) -> String {
-    let key = r#"name="csrf" value=""#;
-    let at = page.find(key).expect("a form with a CSRF token") + key.len();
-    page[at..at + page[at..].find('"').unwrap()].to_string()
-}
-
-/// The `src` of the page's task frame, unescaped.
-fn frame_src(page: &str) -> String {
-    let at = page.find(r#"<iframe class="task" src=""#).expect("a task frame") + r#"<iframe class="task" src=""#.len();
-    page[at..at + page[at..].find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&")
-}
-
 fn task_host(s: &TestServer) -> String {
     format!("localhost:{}", s.addr.port())
 }
@@ -60,7 +39,7 @@ both_backends!(preview_accept_work_and_submit_from_the_task_frame, |b| async mov
     let hit = create_hit(&c).question(TASK_HTML).max_assignments(2).send().await.unwrap();
     let hit = hit.hit().unwrap();
     let (hit_id, group) = (hit.hit_id().unwrap().to_string(), hit.hit_group_id().unwrap().to_string());
-    let cookie = worker(&s, "worker1").await;
+    let cookie = worker_cookie(&s, "worker1").await;
 
     // The list offers Preview and Accept & Work.
     let (st, _, home) = get(&s, "/", &cookie, None).await;
@@ -145,7 +124,7 @@ both_backends!(preview_accept_work_and_submit_from_the_task_frame, |b| async mov
 
 both_backends!(the_task_origin_serves_tasks_only_and_the_site_no_tasks, |b| async move {
     let s = TestServer::start(b).await;
-    let cookie = worker(&s, "worker1").await;
+    let cookie = worker_cookie(&s, "worker1").await;
     for path in ["/", "/sign-in", "/hits/x/preview", "/work/x"] {
         let (st, _, page) = get(&s, path, &cookie, Some(task_host(&s))).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{path}");
@@ -161,7 +140,7 @@ both_backends!(work_pages_are_the_workers_own_and_return_works, |b| async move {
     let c = s.client();
     let hit = create_hit(&c).question(TASK_HTML).send().await.unwrap();
     let hit_id = hit.hit().unwrap().hit_id().unwrap().to_string();
-    let (a_cookie, b_cookie) = (worker(&s, "worker1").await, worker(&s, "worker2").await);
+    let (a_cookie, b_cookie) = (worker_cookie(&s, "worker1").await, worker_cookie(&s, "worker2").await);
     let (_, _, preview) = get(&s, &format!("/hits/{hit_id}/preview"), &a_cookie, None).await;
     let (st, h, _) = post(&s, &format!("/hits/{hit_id}/accept"), &a_cookie, &[("csrf", &csrf(&preview))]).await;
     assert_eq!(st, StatusCode::SEE_OTHER);
@@ -209,7 +188,7 @@ both_backends!(a_deadline_passing_closes_the_work_page, |b| async move {
     let c = s.client();
     let hit = create_hit(&c).question(TASK_HTML).assignment_duration_in_seconds(60).send().await.unwrap();
     let hit_id = hit.hit().unwrap().hit_id().unwrap().to_string();
-    let cookie = worker(&s, "worker1").await;
+    let cookie = worker_cookie(&s, "worker1").await;
     let (_, _, preview) = get(&s, &format!("/hits/{hit_id}/preview"), &cookie, None).await;
     let (_, h, _) = post(&s, &format!("/hits/{hit_id}/accept"), &cookie, &[("csrf", &csrf(&preview))]).await;
     let work_url = h[LOCATION].to_str().unwrap().to_string();
@@ -234,7 +213,7 @@ both_backends!(external_questions_are_framed_at_their_own_url, |b| async move {
     let q = r#"<ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd"><ExternalURL>https://tasks.example.org/study?cond=2</ExternalURL><FrameHeight>600</FrameHeight></ExternalQuestion>"#;
     let hit = create_hit(&c).question(q).send().await.unwrap();
     let hit_id = hit.hit().unwrap().hit_id().unwrap().to_string();
-    let cookie = worker(&s, "worker1").await;
+    let cookie = worker_cookie(&s, "worker1").await;
     let (st, h, preview) = get(&s, &format!("/hits/{hit_id}/preview"), &cookie, None).await;
     assert_eq!(st, StatusCode::OK);
     let src = frame_src(&preview);
@@ -259,7 +238,7 @@ both_backends!(skip_auto_accept_and_the_queue, |b| async move {
     }
     let group = hits[0].hit_group_id().unwrap().to_string();
     assert!(hits.iter().all(|h| h.hit_group_id() == Some(group.as_str())));
-    let cookie = worker(&s, "worker1").await;
+    let cookie = worker_cookie(&s, "worker1").await;
     let (_, _, home) = get(&s, "/", &cookie, None).await;
     let token = csrf(&home);
 
@@ -374,7 +353,7 @@ both_backends!(a_requesters_page_lists_its_groups, |b| async move {
         .send()
         .await
         .unwrap();
-    let cookie = worker(&s, "worker1").await;
+    let cookie = worker_cookie(&s, "worker1").await;
     let (_, _, home) = get(&s, "/", &cookie, None).await;
     assert!(home.contains("Default&#39;s task") && home.contains("Other&#39;s task"), "{home}");
     assert!(home.contains(&format!("/?requester={}", other.requester_id)), "the requester's name links to its page");
@@ -459,7 +438,7 @@ both_backends!(a_question_form_is_worked_natively_on_the_site, |b| async move {
     let c = s.client();
     let hit = create_hit(&c).question(SITE_FORM).send().await.unwrap();
     let hit_id = hit.hit().unwrap().hit_id().unwrap().to_string();
-    let cookie = worker(&s, "worker1").await;
+    let cookie = worker_cookie(&s, "worker1").await;
     // The preview shows the form, disabled; the page may show the requester's image.
     let (st, h, preview) = get(&s, &format!("/hits/{hit_id}/preview"), &cookie, None).await;
     assert_eq!(st, StatusCode::OK);
@@ -520,7 +499,7 @@ both_backends!(a_question_form_submit_with_auto_accept_opens_the_next_hit, |b| a
     for _ in 0..2 {
         create_hit(&c).question(SITE_FORM).send().await.unwrap();
     }
-    let cookie = worker(&s, "worker1").await;
+    let cookie = worker_cookie(&s, "worker1").await;
     let (_, _, home) = get(&s, "/", &cookie, None).await;
     let token = csrf(&home);
     let group = home.split("/groups/").nth(1).unwrap().split('/').next().unwrap().to_string();

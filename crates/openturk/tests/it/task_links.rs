@@ -6,6 +6,7 @@
 use crate::common;
 
 use aws_sdk_mturk::types::{Comparator, HitAccessActions, Locale, QualificationRequirement};
+use common::site::{csrf, frame_src, http, worker_cookie};
 use common::{create_hit, TestServer};
 use reqwest::header::{COOKIE, HOST, LOCATION};
 use reqwest::StatusCode;
@@ -40,13 +41,6 @@ impl Site<'_> {
             .unwrap();
         (r.status(), r.text().await.unwrap())
     }
-
-    /// The task frame's URL on a page.
-    fn frame_src(page: &str) -> String {
-        let at =
-            page.find(r#"<iframe class="task" src=""#).expect("a task frame") + r#"<iframe class="task" src=""#.len();
-        page[at..at + page[at..].find('"').unwrap()].replace("&amp;", "&").replace("&#38;", "&")
-    }
 }
 
 async fn hit(s: &TestServer, reqs: Vec<QualificationRequirement>) -> String {
@@ -63,16 +57,11 @@ async fn hit(s: &TestServer, reqs: Vec<QualificationRequirement>) -> String {
 both_backends!(task_links_open_only_their_hit_until_they_expire, |b| async move {
     let s = TestServer::start(b).await;
     let (first, second) = (hit(&s, vec![]).await, hit(&s, vec![]).await);
-    let (_, token) = s.worker("linda").await;
-    let site = Site {
-        s: &s,
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-        cookie: format!("openturk_session={token}"),
-    };
+    let site = Site { s: &s, http: http(), cookie: worker_cookie(&s, "linda").await };
 
     let (st, preview) = site.page(&format!("/hits/{first}/preview")).await;
     assert_eq!(st, StatusCode::OK, "{preview}");
-    let preview_src = Site::frame_src(&preview);
+    let preview_src = frame_src(&preview);
     assert!(preview_src.contains("&taskLink="), "{preview_src}");
     let (st, content) = site.task(&preview_src).await;
     assert_eq!(st, StatusCode::OK, "{content}");
@@ -83,7 +72,7 @@ both_backends!(task_links_open_only_their_hit_until_they_expire, |b| async move 
     let link = preview_src.split("&taskLink=").nth(1).unwrap().to_string();
     let forged = format!("{bare}&taskLink={}", link.replace(&first, &second));
     let (_, second_preview) = site.page(&format!("/hits/{second}/preview")).await;
-    let second_link = Site::frame_src(&second_preview).split("&taskLink=").nth(1).unwrap().to_string();
+    let second_link = frame_src(&second_preview).split("&taskLink=").nth(1).unwrap().to_string();
     for refused in [bare.clone(), forged, format!("{bare}&taskLink={second_link}"), format!("{bare}&taskLink=x.1.00")] {
         let (st, body) = site.task(&refused).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{refused}: {body}");
@@ -91,10 +80,7 @@ both_backends!(task_links_open_only_their_hit_until_they_expire, |b| async move 
     }
 
     // Working: the work page's link lasts until the assignment's deadline (600 s).
-    let csrf = {
-        let at = preview.find(r#"name="csrf" value=""#).unwrap() + r#"name="csrf" value=""#.len();
-        preview[at..at + preview[at..].find('"').unwrap()].to_string()
-    };
+    let csrf = csrf(&preview);
     let r = site
         .http
         .post(format!("{}/hits/{first}/accept", s.endpoint()))
@@ -106,7 +92,7 @@ both_backends!(task_links_open_only_their_hit_until_they_expire, |b| async move 
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (st, work) = site.page(r.headers()[LOCATION].to_str().unwrap()).await;
     assert_eq!(st, StatusCode::OK, "{work}");
-    let work_src = Site::frame_src(&work);
+    let work_src = frame_src(&work);
     s.advance(599).await;
     assert_eq!(site.task(&work_src).await.0, StatusCode::OK);
     s.advance(1).await;
@@ -117,7 +103,7 @@ both_backends!(task_links_open_only_their_hit_until_they_expire, |b| async move 
     s.advance(3600 - 600).await;
     assert_eq!(site.task(&preview_src).await.0, StatusCode::FORBIDDEN, "an hour has passed");
     let (_, again) = site.page(&format!("/hits/{second}/preview")).await;
-    assert_eq!(site.task(&Site::frame_src(&again)).await.0, StatusCode::OK, "a new preview makes a new link");
+    assert_eq!(site.task(&frame_src(&again)).await.0, StatusCode::OK, "a new preview makes a new link");
 });
 
 both_backends!(a_task_guarded_from_previews_is_shown_to_nobody_who_misses_it, |b| async move {
@@ -131,12 +117,7 @@ both_backends!(a_task_guarded_from_previews_is_shown_to_nobody_who_misses_it, |b
         .build()
         .unwrap();
     let guarded = hit(&s, vec![outside_us]).await;
-    let (_, token) = s.worker("linda").await;
-    let site = Site {
-        s: &s,
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
-        cookie: format!("openturk_session={token}"),
-    };
+    let site = Site { s: &s, http: http(), cookie: worker_cookie(&s, "linda").await };
     let (st, page) = site.page(&format!("/hits/{guarded}/preview")).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{page}");
     assert!(!page.contains("<iframe") && !page.contains("taskLink"), "{page}");

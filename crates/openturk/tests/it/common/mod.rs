@@ -5,6 +5,7 @@
 
 pub mod moto;
 pub mod processes;
+pub mod site;
 pub mod smtp;
 
 use aws_sdk_mturk::config::{BehaviorVersion, Credentials, Region};
