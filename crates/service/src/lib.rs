@@ -164,11 +164,14 @@ impl Service {
     }
 
     /// A read-write unit of work, after due life-cycle work is done.
-    pub(crate) fn write<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
         jobs::take_scheduled();
-        notifications::unit_begins();
-        let r = self.inner.db.write(f);
+        // Each attempt of the unit (a conflict runs it again) starts with no messages queued.
+        let r = self.inner.db.write(|tx| {
+            notifications::unit_begins();
+            f(tx)
+        });
         self.after_commit(r.is_ok());
         self.after_unit();
         r
@@ -176,11 +179,13 @@ impl Service {
 
     /// A read-write unit of work of one requester's: its money and HITs. Such units queue
     /// behind each other rather than conflict (see `Db::write_keyed`).
-    pub(crate) fn write_for<T>(&self, requester_id: &str, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_for<T>(&self, requester_id: &str, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
         jobs::take_scheduled();
-        notifications::unit_begins();
-        let r = self.inner.db.write_keyed(Some(requester_id), f);
+        let r = self.inner.db.write_keyed(Some(requester_id), |tx| {
+            notifications::unit_begins();
+            f(tx)
+        });
         self.after_commit(r.is_ok());
         self.after_unit();
         r

@@ -74,8 +74,8 @@ impl Service {
                 return Ok(first);
             }
             crate::jobs::take_scheduled();
-            crate::notifications::unit_begins();
             let written = self.inner.db.write(|tx: &mut dyn Tx| -> Result<(usize, Option<i64>)> {
+                crate::notifications::unit_begins();
                 let jobs = self.due_jobs(tx, now, BATCH)?;
                 for j in &jobs {
                     self.do_due(tx, j, now)?;

@@ -358,6 +358,41 @@ both_backends!(sns_messages_read_as_dallingers_listener_reads_them, |b| async mo
     assert_eq!(via_sqs, via_http, "both subscribers read the same documents");
 });
 
+// One unit's events share messages of at most 100 events: 150 HITs of one type expiring in one
+// pass of the scheduler leave as two messages, of 100 and 50 events.
+both_backends!(one_units_events_fill_messages_of_a_hundred, |b| async move {
+    let s = TestServer::start(b).await;
+    let m = Moto::start().await;
+    let q = m.create_queue("expiries").await;
+    let c = s.client();
+    let ty = hit_type(&c, 3600).await;
+    c.update_notification_settings()
+        .hit_type_id(&ty)
+        .notification(spec(NotificationTransport::Sqs, &q, "2014-08-15", &["HITExpired"]))
+        .active(true)
+        .send()
+        .await
+        .unwrap();
+    let mut hits = Vec::new();
+    for _ in 0..150 {
+        hits.push(hit_of_type(&c, &ty, 1, 60).await);
+    }
+    s.advance(60).await;
+    let rows = sync(|| s.service.notification_deliveries(None, Some(&ty), None, 1000)).unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+
+    let _stop = deliverer(&s.service, Transports { smtp: None, aws: Some(m.aws()) });
+    let bodies = m.receive_n(&q, 2).await;
+    let mut sizes: Vec<usize> = bodies.iter().map(|b| events_of(std::slice::from_ref(b)).len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, [50, 100]);
+    let mut expired: Vec<String> = events_of(&bodies).into_iter().map(|(t, h, _)| format!("{t} {h}")).collect();
+    expired.sort();
+    let mut want: Vec<String> = hits.iter().map(|h| format!("HITExpired {h}")).collect();
+    want.sort();
+    assert_eq!(expired, want);
+});
+
 both_backends!(active_false_stops_and_active_true_resumes, |b| async move {
     let s = TestServer::start(b).await;
     let m = Moto::start().await;

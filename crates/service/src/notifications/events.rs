@@ -20,18 +20,26 @@ pub fn delivery(t: TransportKind, doc: EventDoc) -> Delivery {
     }
 }
 
-/// A message this unit queued: its transport, destination, HIT type, version and outbox seq.
-type OpenMessage = (TransportKind, String, String, String, i64);
+/// The message this unit last queued for a transport, destination, HIT type and version: its
+/// outbox seq and document, which later events of the unit join until it is full.
+struct OpenMessage {
+    transport: TransportKind,
+    destination: String,
+    hit_type_id: String,
+    seq: i64,
+    doc: EventDoc,
+}
 
 thread_local! {
     /// The notification messages the unit of work on this thread has queued (a unit runs on its
-    /// caller's thread): `(transport, destination, hit_type_id, version, seq)`. A new event of the
-    /// same unit joins one; other units' messages are never touched, so that concurrent units
-    /// (two workers accepting HITs of one type) never write the same row.
+    /// caller's thread). A new event of the same unit joins one; other units' messages are never
+    /// touched, so that concurrent units (two workers accepting HITs of one type) never write
+    /// the same row. The rows are this unit's own, uncommitted: nobody else can have changed
+    /// them, so their documents are kept here rather than read back.
     static OPEN: RefCell<Vec<OpenMessage>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Forgets the messages of the unit of work before: called as each unit begins.
+/// Forgets the messages of the unit of work before: called as each attempt of a unit begins.
 pub(crate) fn unit_begins() {
     OPEN.with(|o| o.borrow_mut().clear());
 }
@@ -61,41 +69,51 @@ pub fn emit(
         hit_id: hit.hit_id.clone(),
         assignment_id: assignment_id.map(str::to_string),
     };
-    let mine = OPEN.with(|o| {
-        o.borrow()
-            .iter()
-            .find(|(k, d, t, v, _)| {
-                *k == spec.transport && *d == spec.destination && *t == hit.hit_type_id && *v == spec.version
-            })
-            .map(|e| e.4)
-    });
-    if let Some(seq) = mine {
-        // A row of this unit's (a retried unit's earlier rows are gone, and found no more).
-        if let Some(Delivery::Sqs(mut doc) | Delivery::Sns(mut doc) | Delivery::NotificationEmail(mut doc)) =
-            repo::pending_message(tx, seq)?
-        {
-            if doc.events.len() < MAX_EVENTS {
-                doc.events.push(event);
-                return repo::update_message(tx, seq, &delivery(spec.transport, doc));
+    let joined = OPEN.with(|o| -> Result<bool> {
+        let mut open = o.borrow_mut();
+        let mine = open.iter_mut().find(|m| {
+            m.transport == spec.transport
+                && m.destination == spec.destination
+                && m.hit_type_id == hit.hit_type_id
+                && m.doc.version == spec.version
+        });
+        match mine {
+            Some(m) if m.doc.events.len() < MAX_EVENTS => {
+                m.doc.events.push(event.clone());
+                repo::update_message(tx, m.seq, &delivery(spec.transport, m.doc.clone()))?;
+                Ok(true)
             }
+            _ => Ok(false),
         }
+    })?;
+    if joined {
+        return Ok(());
     }
     let doc = EventDoc::new(&spec, &hit.requester_id, vec![event]);
     let seq = outbox::enqueue(
         tx,
-        &delivery(spec.transport, doc),
+        &delivery(spec.transport, doc.clone()),
         Some(&hit.hit_type_id),
         Some(&hit.requester_id),
         svc.now(),
     )?;
+    let opened = OpenMessage {
+        transport: spec.transport,
+        destination: spec.destination.clone(),
+        hit_type_id: hit.hit_type_id.clone(),
+        seq,
+        doc,
+    };
     OPEN.with(|o| {
-        o.borrow_mut().push((
-            spec.transport,
-            spec.destination.clone(),
-            hit.hit_type_id.clone(),
-            spec.version.clone(),
-            seq,
-        ))
+        let mut open = o.borrow_mut();
+        // A full message of the same key gives way to the new one.
+        open.retain(|m| {
+            !(m.transport == opened.transport
+                && m.destination == opened.destination
+                && m.hit_type_id == opened.hit_type_id
+                && m.doc.version == opened.doc.version)
+        });
+        open.push(opened);
     });
     Ok(())
 }

@@ -68,20 +68,6 @@ pub(super) fn save(tx: &mut dyn Tx, requester_id: &str, s: &Settings, now: Milli
     Ok(())
 }
 
-/// The message `seq` while it waits for its first attempt and nobody has claimed it.
-pub(super) fn pending_message(tx: &mut dyn Tx, seq: i64) -> Result<Option<Delivery>> {
-    let Some(r) = tx.query_opt(
-        "SELECT channel, payload FROM outbox
-         WHERE seq = ? AND status = 'Pending' AND attempts = 0 AND lease_until IS NULL",
-        params![seq],
-    )?
-    else {
-        return Ok(None);
-    };
-    // A row that does not read is left to the deliverer, which marks it Failed.
-    Ok(jobs::decode::<Delivery>(&r.string("channel")?, &r.string("payload")?).ok())
-}
-
 pub(super) fn update_message(tx: &mut dyn Tx, seq: i64, d: &Delivery) -> Result<()> {
     tx.execute("UPDATE outbox SET payload = ? WHERE seq = ?", params![jobs::encode(d), seq])?;
     Ok(())
