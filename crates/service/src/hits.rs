@@ -357,8 +357,10 @@ impl Service {
         }
         check_total_cost(hit.spec.reward, hit.fee_per_assignment, new_max)?;
         hit.max_assignments = new_max;
-        note::emit(self, tx, hit, Ev::HITExtended, None, now)?;
-        self.settle_hit(tx, hit, now)
+        // Settled first: a review policy records a refusal (the requester cannot pay) and
+        // commits, and a refused extension must not be announced.
+        self.settle_hit(tx, hit, now)?;
+        note::emit(self, tx, hit, Ev::HITExtended, None, now)
     }
 
     /// DeleteHIT: only a Reviewable (or Reviewing) HIT whose submitted work is all reviewed.

@@ -409,6 +409,16 @@ both_backends!(an_extension_the_requester_cannot_pay_fails_and_changes_nothing, 
         ))
         .created()
         .await;
+    // Extensions are announced; a refused one must not be.
+    let ty = hit(&c, &id).await.hit_type_id().unwrap().to_string();
+    let extended = aws_sdk_mturk::types::NotificationSpecification::builder()
+        .transport(aws_sdk_mturk::types::NotificationTransport::Email)
+        .destination("requester@example.com")
+        .version("2014-08-15")
+        .event_types(aws_sdk_mturk::types::EventType::HitExtended)
+        .build()
+        .unwrap();
+    c.update_notification_settings().hit_type_id(&ty).notification(extended).active(true).send().await.unwrap();
     let (_, t) = s.worker("poor").await;
     let a = work(&s, &t, &id, json!({"q": "no"})).await;
     // The extension would need another 0.60 on hold: it fails with the API's error and leaves
@@ -422,6 +432,8 @@ both_backends!(an_extension_the_requester_cannot_pay_fails_and_changes_nothing, 
     assert_eq!((d[0].action_name(), d[0].status()), (Some("Extend"), Some(&ReviewActionStatus::Failed)));
     assert_eq!(d[0].error_code(), Some("AWS.MechanicalTurk.InsufficientFunds"));
     assert!(d[0].result().unwrap().contains("insufficient funds"), "{d:?}");
+    let announced = common::sync(|| s.service.notification_deliveries(None, Some(&ty), None, 10)).unwrap();
+    assert!(announced.is_empty(), "no HITExtended for a refused extension: {announced:?}");
     let bal = c.get_account_balance().send().await.unwrap();
     assert_eq!((bal.available_balance(), bal.on_hold_balance()), (Some("0.00"), Some("0.60")));
     s.verify_ledger();
