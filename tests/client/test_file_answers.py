@@ -86,11 +86,12 @@ def test_upload_answer_document_download_expiry_and_disposal(server, requester, 
         other.client.get_file_upload_url(AssignmentId=aid, QuestionIdentifier="report")
 
     # Disposed of: no URL, and the file leaves the store.
+    stored = server.dir / "blobs" / "uploads" / key
+    assert stored.exists(), stored
     mturk.approve_assignment(AssignmentId=aid)
     mturk.delete_hit(HITId=hit["HITId"])
     with request_error("AssignmentDoesNotExist"):
         mturk.get_file_upload_url(AssignmentId=aid, QuestionIdentifier="report")
-    stored = server.dir / "blobs" / "uploads" / key
     deadline = time.time() + 10
     while stored.exists() and time.time() < deadline:
         time.sleep(0.1)

@@ -334,7 +334,7 @@ both_backends!(the_site_form_uploads_a_file, |b| async move {
     let url = file_url(&s, &aid, "photo").await.unwrap();
     let got = http().get(&url).send().await.unwrap().bytes().await.unwrap();
     assert_eq!(got.as_ref(), &bytes[..]);
-    let _ = key_in(&answer);
+    assert!(s.dir.join("blobs/uploads").join(key_in(&answer)).exists(), "stored under the answer's key");
 });
 
 both_backends!(the_s3_store_against_moto, |b| async move {

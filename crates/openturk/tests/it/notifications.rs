@@ -19,7 +19,6 @@ use openturk_service::outbox::{OutboxEntry, Status};
 use openturk_service::Service;
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -541,13 +540,7 @@ both_backends!(a_failed_destination_is_retried_with_backoff_shown_in_the_cli, |b
     assert_eq!(rows[0].next_attempt_at, s.service.now() + 30_000);
 
     let cli = |args: &[&str]| {
-        let o = Command::new(common::processes::bin())
-            .args(["notifications", "list"])
-            .args(args)
-            .args(["--database", &s.db_url, "--data-dir"])
-            .arg(s.dir.join("cli"))
-            .output()
-            .unwrap();
+        let o = s.cli(&[&["notifications", "list"], args].concat());
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     };

@@ -55,15 +55,6 @@ impl DirStore {
         })
     }
 
-    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        let path = self.path(key)?;
-        match std::fs::read(&path) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-        }
-    }
-
     /// The file of `key`, open for reading, with its length; `None` when there is none. A
     /// download streams it from here rather than holding it in memory.
     pub fn open_read(&self, key: &str) -> Result<Option<(std::fs::File, u64)>, String> {
@@ -92,17 +83,25 @@ impl DirStore {
 mod tests {
     use super::*;
 
+    fn read(s: &DirStore, key: &str) -> Option<Vec<u8>> {
+        s.open_read(key).unwrap().map(|(mut f, _)| {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+            b
+        })
+    }
+
     #[test]
     fn put_get_delete() {
         let root = std::env::temp_dir().join(format!("openturk-dirstore-{}", hex::encode(rand::random::<[u8; 8]>())));
         let s = DirStore::open(&root).unwrap();
         s.put("uploads/abc", b"hello").unwrap();
-        assert_eq!(s.get("uploads/abc").unwrap().as_deref(), Some(&b"hello"[..]));
+        assert_eq!(read(&s, "uploads/abc").as_deref(), Some(&b"hello"[..]));
         s.put("uploads/abc", b"again").unwrap();
-        assert_eq!(s.get("uploads/abc").unwrap().as_deref(), Some(&b"again"[..]));
+        assert_eq!(read(&s, "uploads/abc").as_deref(), Some(&b"again"[..]));
         s.delete("uploads/abc").unwrap();
         s.delete("uploads/abc").unwrap();
-        assert_eq!(s.get("uploads/abc").unwrap(), None);
+        assert_eq!(read(&s, "uploads/abc"), None);
         assert!(s.put("../escape", b"x").is_err());
         assert!(std::fs::read_dir(root.join("tmp")).unwrap().next().is_none(), "no temporary file is left");
         let _ = std::fs::remove_dir_all(&root);

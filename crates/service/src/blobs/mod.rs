@@ -79,14 +79,6 @@ impl BlobStore {
         }
     }
 
-    /// The bytes under `key`, or `None` when there are none.
-    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        match self {
-            BlobStore::Dir(d) => d.get(key),
-            BlobStore::S3(s) => s.get(key),
-        }
-    }
-
     /// Deletes `key`; deleting what is not there succeeds.
     pub fn delete(&self, key: &str) -> Result<(), String> {
         match self {

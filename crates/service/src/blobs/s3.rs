@@ -43,10 +43,6 @@ impl S3Store {
         wait(self.aws.s3_put(&self.bucket, key, bytes.to_vec(), "application/octet-stream")).map_err(|e| e.to_string())
     }
 
-    pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        wait(self.aws.s3_get(&self.bucket, key)).map_err(|e| e.to_string())
-    }
-
     pub fn delete(&self, key: &str) -> Result<(), String> {
         wait(self.aws.s3_delete(&self.bucket, key)).map_err(|e| e.to_string())
     }

@@ -268,7 +268,11 @@ impl Service {
                 Ok(format!("{origin}/files/{t}"))
             }
             BlobStore::S3(s3) => {
-                s3.presign_get(&object_name(&file_key), self.now() / 1000, DOWNLOAD_URL_SECS).map_err(|e| {
+                // S3 checks the signature's time against its own clock: the wall clock's, never
+                // the marketplace's movable one (as every openturk-aws request is signed).
+                let wall =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                s3.presign_get(&object_name(&file_key), wall as i64, DOWNLOAD_URL_SECS).map_err(|e| {
                     Error::new(
                         ErrorKind::Internal,
                         format!("cannot presign the download of uploaded file {file_key}: {e}"),

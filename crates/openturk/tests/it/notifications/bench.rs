@@ -10,8 +10,10 @@
 //! - latency: CreateHITWithHITType (one HITCreated each) → the message in the queue, by moto's
 //!   SentTimestamp against the wall clock before the call; one event in flight at a time;
 //! - throughput: a backlog queued while no deliverer runs, then drained by one deliverer, in
-//!   events delivered per second of wall time: N events of one HIT type (which wait together,
-//!   so they leave 100 to a message), and M events of M HIT types (one message each).
+//!   events delivered per second of wall time: N events of one HIT type, and M events of M HIT
+//!   types. Each event is its own unit's (a CreateHIT), so each leaves in its own message: events
+//!   share a message only within one unit (until 9b426a9, a backlog of one HIT type was joined
+//!   100 to a message).
 
 use super::*;
 use std::time::Instant;
@@ -62,12 +64,12 @@ async fn measure_delivery() {
     drop(stop);
     lat.sort_unstable();
 
-    // Throughput of a backlog: N events of one HIT type, batched as they wait.
+    // Throughput of a backlog: N events of one HIT type (one queue).
     const N: usize = 2000;
     for _ in 0..N {
         hit_of_type(&c, &ty, 1, 3600).await;
     }
-    let (batched_secs, batched_msgs) = drain(&s, &m, &q, N).await;
+    let (one_type_secs, one_type_msgs) = drain(&s, &m, &q, N).await;
 
     // And M events of M HIT types: one message each.
     const M: usize = 300;
@@ -120,13 +122,13 @@ async fn measure_delivery() {
     assert_eq!(far_count.load(std::sync::atomic::Ordering::SeqCst), M);
     println!(
         "notification delivery ({backend:?}, moto SQS): latency p50 {} ms, p99 {} ms, max {} ms over {L} events; \
-         throughput {:.0} events/s batched ({N} events of one HIT type in {batched_msgs} messages, {batched_secs:.2} s), \
-         {:.0} events/s unbatched ({M} events of {M} HIT types, {single_secs:.2} s), \
-         {:.0} events/s unbatched to a queue 50 ms away ({far_secs:.2} s)",
+         throughput {:.0} events/s of one HIT type ({N} events in {one_type_msgs} messages, {one_type_secs:.2} s), \
+         {:.0} events/s of {M} HIT types ({M} events, {single_secs:.2} s), \
+         {:.0} events/s of {M} HIT types to a queue 50 ms away ({far_secs:.2} s)",
         percentile(&lat, 0.5),
         percentile(&lat, 0.99),
         lat[L - 1],
-        N as f64 / batched_secs,
+        N as f64 / one_type_secs,
         M as f64 / single_secs,
         M as f64 / far_secs,
     );
