@@ -6,6 +6,7 @@
 //! HTML: a parameter is data (an image URL, a sentence), and the spec warns that values with
 //! reserved characters would otherwise make an invalid document.
 
+use crate::question::xml::{is_xml_char, line_col};
 use crate::question::{escape_html_into, parse_question, QuestionParseOptions, HTML_QUESTION_NAMESPACE};
 use crate::validate::MAX_QUESTION_BYTES;
 use std::collections::{BTreeSet, HashMap};
@@ -93,8 +94,8 @@ impl Template {
         if src.len() > MAX_TEMPLATE_BYTES {
             return Err(LayoutError::TemplateTooLarge(src.len()));
         }
-        if let Some((at, c)) = src.char_indices().find(|(_, c)| !xml_char(*c)) {
-            let (line, column) = line_column(src, at);
+        if let Some((at, c)) = src.char_indices().find(|(_, c)| !is_xml_char(*c)) {
+            let (line, column) = line_col(src, at);
             return Err(LayoutError::BadCharacter { line, column, code: c as u32 });
         }
         let mut pieces = Vec::new();
@@ -155,7 +156,7 @@ impl Template {
             if values.insert(name.as_str(), value.as_str()).is_some() {
                 return Err(LayoutError::Duplicate(name.clone()));
             }
-            if let Some(c) = value.chars().find(|c| !xml_char(*c)) {
+            if let Some(c) = value.chars().find(|c| !is_xml_char(*c)) {
                 return Err(LayoutError::BadValueCharacter { name: name.clone(), code: c as u32 });
             }
         }
@@ -180,24 +181,10 @@ impl Template {
     }
 }
 
-/// XML 1.0's `Char`: what an HTMLQuestion may hold, even in CDATA (a Rust `char` is never a
-/// surrogate).
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
-}
-
-/// The line and column (in characters), from 1, of byte `at` of `src`.
-fn line_column(src: &str, at: usize) -> (usize, usize) {
-    let before = &src[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 /// The error for a malformed `${…` at byte `at` of `src`: its line, column (in characters) and
 /// a short excerpt.
 fn bad_placeholder(src: &str, at: usize, tail: &str) -> LayoutError {
-    let (line, column) = line_column(src, at);
+    let (line, column) = line_col(src, at);
     let end = tail.find('}').map_or(tail.len(), |i| i + 1);
     let text: String = tail[..end].chars().take_while(|c| *c != '\n').take(40).collect();
     LayoutError::BadPlaceholder { line, column, text }

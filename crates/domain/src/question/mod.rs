@@ -21,7 +21,7 @@ mod entities;
 mod form;
 mod formatted;
 mod schema;
-mod xml;
+pub(crate) mod xml;
 
 #[cfg(test)]
 mod tests;
