@@ -439,6 +439,33 @@ both_backends!(an_extension_the_requester_cannot_pay_fails_and_changes_nothing, 
     s.verify_ledger();
 });
 
+// An extension CreateAdditionalAssignmentsForHIT would refuse (a HIT made with fewer than 10
+// assignments never reaches 10) fails with that call's error, and changes nothing.
+both_backends!(an_extension_past_the_ten_assignment_rule_fails_as_the_api_would, |b| async move {
+    let s = TestServer::start(b).await;
+    let c = s.client();
+    let id = create_hit(&c)
+        .max_assignments(9)
+        .assignment_review_policy(policy(
+            KNOWN,
+            vec![
+                answer_key(&[("q", &["yes"])]),
+                param("ExtendIfKnownAnswerScoreIsLessThan", &["100"]),
+                param("ExtendMaximumAssignments", &["12"]),
+            ],
+        ))
+        .created()
+        .await;
+    let (_, t) = s.worker("ninth").await;
+    work(&s, &t, &id, json!({"q": "no"})).await;
+    assert_eq!(hit(&c, &id).await.max_assignments(), Some(9));
+    let r = report(&c, &id).await;
+    let d = r.assignment_review_report().unwrap().review_actions();
+    assert_eq!((d.len(), d[0].action_name(), d[0].status()), (1, Some("Extend"), Some(&ReviewActionStatus::Failed)));
+    assert_eq!(d[0].error_code(), Some("AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease"), "{d:?}");
+    s.verify_ledger();
+});
+
 both_backends!(plurality_runs_when_the_hit_expires, |b| async move {
     let s = TestServer::start(b).await;
     let c = s.client();

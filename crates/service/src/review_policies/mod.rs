@@ -275,19 +275,15 @@ impl Service {
     ) -> Result<bool> {
         let Some(mut hit) = hits_repo::load_hit(tx, hit_id)? else { return Ok(false) };
         let mut extended = false;
-        let outcome = if hit.status == HitStatus::Disposed {
-            Outcome::Failed(crate::hits::invalid_hit_state(&hit, "Assignable, Unassignable, Reviewable, Reviewing"))
-        } else if hit.max_assignments >= max_total {
+        // CreateAdditionalAssignmentsForHIT's own rules (a disposed HIT, the 10-assignment
+        // rule, the requester's funds) refuse below, recorded with the API's error.
+        let outcome = if hit.max_assignments >= max_total {
             // "An extend action attempted when the HIT has already been extended to [its
             // maximum] will take no action and report SUCCESS."
             Outcome::Done(format!(
                 "Not extended: the HIT has {} assignments, the most this policy gives it ({max_total})",
                 hit.max_assignments
             ))
-        } else if hit.initial_max_assignments < 10 && hit.max_assignments + 1 >= 10 {
-            Outcome::Done(
-                "Not extended: a HIT created with fewer than 10 assignments does not extend to 10 or more".into(),
-            )
         } else {
             let old_expiry = hit.expires_at;
             hit.expires_at = hit.expires_at.max(now + min_time_secs * 1000);
