@@ -36,7 +36,7 @@ fn table(rows: &[PendingDeletion]) -> String {
             r.hit_id,
             r.state,
             r.size_bytes,
-            crate::time(r.delete_at),
+            openturk_domain::clock::format_iso8601(r.delete_at),
             r.attempts,
             r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
         ));

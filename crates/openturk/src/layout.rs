@@ -99,7 +99,7 @@ pub fn run(svc: &Service, cmd: LayoutCmd) -> Result<()> {
                 println!(
                     "{:<30}  {:<20}  {:<20}  {:<30}  {}",
                     l.hit_layout_id,
-                    super::time(l.created_at),
+                    openturk_domain::clock::format_iso8601(l.created_at),
                     l.requester_name,
                     l.name,
                     parameters(l)
@@ -111,7 +111,7 @@ pub fn run(svc: &Service, cmd: LayoutCmd) -> Result<()> {
             println!("HITLayoutId: {}", l.hit_layout_id);
             println!("Name: {}", l.name);
             println!("Requester: {} ({})", l.requester_name, l.requester_id);
-            println!("Created: {}", super::time(l.created_at));
+            println!("Created: {}", openturk_domain::clock::format_iso8601(l.created_at));
             println!("Parameters: {}", parameters(&l));
             println!("Template:");
             print!("{}", l.template);

@@ -7,7 +7,7 @@ mod layout;
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use config::{Config, Overrides};
-use openturk_domain::clock::{Clock, ManualClock, SystemClock};
+use openturk_domain::clock::{format_iso8601, Clock, ManualClock, SystemClock};
 use openturk_domain::model::Mode;
 use openturk_domain::Money;
 use openturk_service::accounts::AccessKey;
@@ -241,10 +241,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Layout(cmd) => layout::run(&open(&config, Arc::new(SystemClock))?, cmd),
         Command::Files(cmd) => files::run(&open(&config, Arc::new(SystemClock))?, cmd),
         Command::Outbox(OutboxCmd::List { status, limit }) => {
-            let status = match status.as_deref() {
-                None => None,
-                Some(s) => Some(Status::parse(s).ok_or_else(|| anyhow!("--status {s}: use Pending, Sent or Failed"))?),
-            };
+            let status = parse_status(status.as_deref())?;
             let svc = open(&config, Arc::new(SystemClock))?;
             print!("{}", outbox_table(&svc.outbox_list(status, limit)?));
             Ok(())
@@ -277,13 +274,6 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// An epoch-millisecond time as `YYYY-MM-DDTHH:MM:SSZ`.
-fn time(ms: i64) -> String {
-    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000) / 1000);
-    let (y, m, d) = openturk_domain::clock::civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
-}
-
 fn schedule_table(rows: &[ScheduledJob]) -> String {
     let mut out = format!("{:<20}  {:<32}  {:<20}  {:>8}  last error\n", "kind", "ref", "due", "attempts");
     for r in rows {
@@ -291,7 +281,7 @@ fn schedule_table(rows: &[ScheduledJob]) -> String {
             "{:<20}  {:<32}  {:<20}  {:>8}  {}\n",
             r.kind,
             r.ref_id,
-            r.due_at.map(time).unwrap_or_else(|| "parked".into()),
+            r.due_at.map(format_iso8601).unwrap_or_else(|| "parked".into()),
             r.attempts,
             r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
         ));
@@ -306,8 +296,8 @@ fn parse_status(s: Option<&str>) -> Result<Option<Status>> {
 /// When a delivery was sent, or will next be tried.
 fn next_or_sent(r: &OutboxEntry) -> String {
     match r.status {
-        Status::Sent => r.sent_at.map(time).unwrap_or_default(),
-        Status::Pending => time(r.next_attempt_at),
+        Status::Sent => r.sent_at.map(format_iso8601).unwrap_or_default(),
+        Status::Pending => format_iso8601(r.next_attempt_at),
         Status::Failed => "-".into(),
     }
 }
@@ -336,7 +326,7 @@ fn notifications_table(rows: &[OutboxEntry]) -> String {
             r.destination,
             r.status.as_str(),
             r.attempts,
-            time(r.created_at),
+            format_iso8601(r.created_at),
             next_or_sent(r),
             r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
         ));
@@ -351,11 +341,6 @@ fn outbox_table(rows: &[OutboxEntry]) -> String {
         "seq", "channel", "destination", "status", "attempts", "created", "next attempt / sent"
     );
     for r in rows {
-        let when = match r.status {
-            Status::Sent => r.sent_at.map(time).unwrap_or_default(),
-            Status::Pending => time(r.next_attempt_at),
-            Status::Failed => "-".into(),
-        };
         out.push_str(&format!(
             "{:>6}  {:<18}  {:<30}  {:<7}  {:>8}  {:<20}  {:<20}  {}\n",
             r.seq,
@@ -363,8 +348,8 @@ fn outbox_table(rows: &[OutboxEntry]) -> String {
             r.destination,
             r.status.as_str(),
             r.attempts,
-            time(r.created_at),
-            when,
+            format_iso8601(r.created_at),
+            next_or_sent(r),
             r.last_error.as_deref().unwrap_or("-").replace('\n', " ")
         ));
     }

@@ -18,8 +18,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Room for the text fields of a multipart submit.
 const TEXT_BYTES: u64 = 2 * 1024 * 1024;
-/// The most parts a multipart submit may have (externalSubmit takes 5,000 fields too).
-const MAX_PARTS: usize = 5000;
+/// The most parts a multipart submit may have: as many as a submit may have answer fields.
+const MAX_PARTS: usize = openturk_domain::validate::MAX_ANSWER_FIELDS;
 
 /// A multipart submit: its text fields in order, and its files.
 pub(crate) struct MultipartForm {
