@@ -191,6 +191,13 @@ impl Service {
         r
     }
 
+    /// After a unit of work, committed or not: wakes the background workers it gave work to
+    /// (the deliverer, the file deleter), which could not have seen that work before.
+    pub(crate) fn after_unit(&self) {
+        self.wake_deliverer_if_queued();
+        self.wake_deleter_if_discarded();
+    }
+
     /// After a unit that scheduled jobs commits (a call's, or a pass's over the schedule), lowers
     /// the next-due hint to them: only now can a pass read them, and one that read just before
     /// the commit counts this lowering when it raises the hint (`jobs::due_hint`). Wakes the

@@ -166,7 +166,7 @@ pub(crate) fn enqueue(
 
 thread_local! {
     /// Whether the unit of work running on this thread queued a delivery (a unit runs on its
-    /// caller's thread): [`Service::after_unit`] then wakes the deliverer. Per thread, not per
+    /// caller's thread): `Service::after_unit` then wakes the deliverer. Per thread, not per
     /// process, so that one unit's commit never takes another's wake-up before that one commits.
     static QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -358,9 +358,10 @@ impl Service {
         self.inner.outbox_wake.notify_one();
     }
 
-    /// After a unit of work: wakes the deliverer if the unit queued a delivery ([`enqueue`]).
-    /// A unit that rolled back leaves a wake-up for nothing, which is harmless.
-    pub(crate) fn after_unit(&self) {
+    /// After a unit of work (`Service::after_unit`): wakes the deliverer if the unit queued a
+    /// delivery ([`enqueue`]). A unit that rolled back leaves a wake-up for nothing, which is
+    /// harmless.
+    pub(crate) fn wake_deliverer_if_queued(&self) {
         if QUEUED.with(|q| q.replace(false)) {
             self.wake_deliverer();
         }

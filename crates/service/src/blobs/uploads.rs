@@ -39,6 +39,12 @@ pub struct FileDownload {
     pub len: u64,
 }
 
+thread_local! {
+    /// Whether the unit of work on this thread (a unit runs on its caller's thread) marked files
+    /// for deletion: the deleter is woken after the commit, not before, when it would find none.
+    static DISCARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// A file waiting to be deleted.
 #[derive(Debug, Clone)]
 pub struct PendingDeletion {
@@ -232,10 +238,17 @@ impl Service {
             params![now, hit_id],
         )?;
         if n > 0 {
-            // Early is harmless: the deleter looks again within a second.
-            self.inner.files.wake.notify_one();
+            DISCARDED.with(|d| d.set(true));
         }
         Ok(())
+    }
+
+    /// After a unit of work (`Service::after_unit`): wakes the deleter if the unit discarded
+    /// files, now that the deleter can read them.
+    pub(crate) fn wake_deleter_if_discarded(&self) {
+        if DISCARDED.with(|d| d.replace(false)) {
+            self.inner.files.wake.notify_one();
+        }
     }
 
     /// GetFileUploadURL: a URL, valid for 60 seconds, to download the file a worker uploaded for
