@@ -167,6 +167,18 @@ impl<'a> Params<'a> {
     }
 }
 
+/// Both policies' rule: approve when the score is at least the approval threshold; otherwise
+/// reject when it is less than the rejection threshold; otherwise leave the assignment submitted.
+fn decision(score: i64, approve_at_least: Option<i64>, reject_less_than: Option<i64>) -> AssignmentDecision {
+    if approve_at_least.is_some_and(|t| score >= t) {
+        AssignmentDecision::Approve
+    } else if reject_less_than.is_some_and(|t| score < t) {
+        AssignmentDecision::Reject
+    } else {
+        AssignmentDecision::Leave
+    }
+}
+
 /// A boolean as review policies' parameters and ListReviewPolicyResultsForHIT's Retrieve… flags
 /// give it in text: `T` or `F` (MTurk's own), or `true` or `false` in any case.
 pub fn flag(v: &str) -> Option<bool> {
@@ -343,16 +355,9 @@ impl KnownAnswers {
         KnownAnswerScore { score: percent(correct, questions.len()), correct, questions }
     }
 
-    /// Approve when the score is at least the approval threshold; otherwise reject when it is
-    /// less than the rejection threshold; otherwise leave the assignment submitted.
+    /// The assignment's fate by its score (see [`decision`]).
     pub fn decide(&self, score: i64) -> AssignmentDecision {
-        if self.approve_if_score_at_least.is_some_and(|t| score >= t) {
-            AssignmentDecision::Approve
-        } else if self.reject_if_score_less_than.is_some_and(|t| score < t) {
-            AssignmentDecision::Reject
-        } else {
-            AssignmentDecision::Leave
-        }
+        decision(score, self.approve_if_score_at_least, self.reject_if_score_less_than)
     }
 
     pub fn extends(&self, score: i64) -> bool {
@@ -455,15 +460,9 @@ impl Plurality {
                     }
                 }
                 let score = (agreed + disagreed > 0).then(|| percent(agreed, agreed + disagreed));
-                let decision = match score {
-                    Some(s) if self.approve_if_worker_agreement_at_least.is_some_and(|t| s >= t) => {
-                        AssignmentDecision::Approve
-                    }
-                    Some(s) if self.reject_if_worker_agreement_less_than.is_some_and(|t| s < t) => {
-                        AssignmentDecision::Reject
-                    }
-                    _ => AssignmentDecision::Leave,
-                };
+                let decision = score.map_or(AssignmentDecision::Leave, |s| {
+                    decision(s, self.approve_if_worker_agreement_at_least, self.reject_if_worker_agreement_less_than)
+                });
                 WorkerAgreement { assignment_id: a.assignment_id.clone(), agreed, disagreed, score, decision }
             })
             .collect();
