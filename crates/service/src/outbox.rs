@@ -173,8 +173,19 @@ thread_local! {
 
 /// The delay before attempt `attempts + 1`, after `attempts` failed ones.
 pub fn backoff_ms(attempts: i64) -> i64 {
-    let doublings = (attempts - 1).clamp(0, 30) as u32;
-    FIRST_BACKOFF_MS.saturating_mul(1i64 << doublings).min(MAX_BACKOFF_MS)
+    doubling_backoff_ms(attempts, MAX_BACKOFF_MS)
+}
+
+/// [`FIRST_BACKOFF_MS`] after the first failure, doubling with each later one, up to `max_ms`:
+/// the outbox's retries and the file deleter's.
+pub(crate) fn doubling_backoff_ms(failures: i64, max_ms: i64) -> i64 {
+    let doublings = (failures - 1).clamp(0, 30) as u32;
+    FIRST_BACKOFF_MS.saturating_mul(1i64 << doublings).min(max_ms)
+}
+
+/// What is kept of a remote server's error: what an operator needs, not megabytes.
+pub(crate) fn error_text(e: &str) -> String {
+    e.chars().take(1000).collect()
 }
 
 pub(crate) const ENTRY_COLS: &str =
@@ -268,8 +279,7 @@ impl Service {
                 )?,
                 Err(e) => {
                     let status = if attempts >= MAX_ATTEMPTS { Status::Failed } else { Status::Pending };
-                    // Errors come from remote servers: keep what an operator needs, not megabytes.
-                    let e: String = e.chars().take(1000).collect();
+                    let e = error_text(e);
                     tx.execute(
                         "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?,
                                 lease_owner = NULL, lease_until = NULL WHERE seq = ?",

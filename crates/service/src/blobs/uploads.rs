@@ -62,8 +62,7 @@ pub struct PendingDeletion {
 
 /// How long a deleter's claim on a row lasts: longer than any delete may take.
 const LEASE_MS: i64 = 5 * 60 * 1000;
-/// The first retry of a failed deletion; later ones double, up to an hour.
-const FIRST_BACKOFF_MS: i64 = 30_000;
+/// The longest wait between retries of a failed deletion (they start as the outbox's do).
 const MAX_BACKOFF_MS: i64 = 3600 * 1000;
 /// Deletions claimed at once.
 const BATCH: i64 = 50;
@@ -399,11 +398,11 @@ impl Service {
                         tx.execute("DELETE FROM file_uploads WHERE file_key = ? AND state = 'deleting'", params![key])?;
                     }
                     Err(e) => {
-                        let backoff = (FIRST_BACKOFF_MS << (*attempts).clamp(0, 20)).min(MAX_BACKOFF_MS);
+                        let backoff = crate::outbox::doubling_backoff_ms(attempts + 1, MAX_BACKOFF_MS);
                         tx.execute(
                             "UPDATE file_uploads SET attempts = attempts + 1, last_error = ?, lease_until = NULL, delete_at = ?
                              WHERE file_key = ?",
-                            params![e.as_str(), self.now() + backoff, key],
+                            params![crate::outbox::error_text(e), self.now() + backoff, key],
                         )?;
                     }
                 }
