@@ -463,7 +463,10 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         site.check().map_err(|e| anyhow::anyhow!("site.origin and site.task_origin: {e}"))?;
         // Uploaded files' download links are served on the task origin, the host for content
         // nobody vouches for (they are downloads, never pages, either way).
-        let blobs = blob_store(&config)?;
+        // One AWS client (its HTTP connections, credentials and region) for the blob store and
+        // the deliverer.
+        let aws = openturk_service::aws::Aws::new(config.aws.settings()).map_err(|e| anyhow!(e))?;
+        let blobs = blob_store(&config, &aws)?;
         if let openturk_service::blobs::BlobStore::S3(s3) = &blobs {
             s3.check().await.map_err(|e| {
                 anyhow!(
@@ -512,7 +515,6 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
         // SQS and SNS with [aws] (or AWS's own credential chain and endpoints). A delivery that
         // cannot go (no SMTP server) is retried and shows its error in `notifications list`.
         let smtp = smtp.as_ref().map(openturk_service::smtp::SmtpTransport::new).transpose().map_err(|e| anyhow!(e))?;
-        let aws = openturk_service::aws::Aws::new(config.aws.settings()).map_err(|e| anyhow!(e))?;
         let transports = openturk_service::notifications::deliver::Transports { smtp, aws: Some(aws) };
         let mut stop = stop_rx.clone();
         let deliverer = tokio::spawn(svc.clone().run_deliverer(Arc::new(transports), async move {
@@ -532,7 +534,7 @@ fn serve(mut config: Config, listen: Option<String>, test_clock: bool) -> Result
 }
 
 /// The blob store `[blobs]` configures.
-fn blob_store(config: &Config) -> Result<openturk_service::blobs::BlobStore> {
+fn blob_store(config: &Config, aws: &openturk_service::aws::Aws) -> Result<openturk_service::blobs::BlobStore> {
     use openturk_service::blobs::{BlobStore, DirStore};
     match config.blobs.store {
         config::BlobStoreKind::Dir => {
@@ -540,9 +542,8 @@ fn blob_store(config: &Config) -> Result<openturk_service::blobs::BlobStore> {
             Ok(BlobStore::Dir(DirStore::open(dir).map_err(|e| anyhow!(e))?))
         }
         config::BlobStoreKind::S3 => {
-            let aws = openturk_service::aws::Aws::new(config.aws.settings())?;
             let bucket = config.blobs.bucket.clone().unwrap_or_default();
-            Ok(BlobStore::S3(openturk_service::blobs::s3::S3Store::new(aws, bucket)))
+            Ok(BlobStore::S3(openturk_service::blobs::s3::S3Store::new(aws.clone(), bucket)))
         }
     }
 }
