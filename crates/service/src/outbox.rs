@@ -258,36 +258,13 @@ impl Service {
         })
     }
 
-    /// Records the outcome of sending a claimed row. Returns false when the lease was no longer
-    /// `owner`'s (it ran out and another deliverer took the row), and changes nothing then.
-    pub fn outbox_finish(&self, seq: i64, owner: &str, outcome: std::result::Result<(), String>) -> Result<bool> {
+    /// Records the outcomes of sending claimed rows `(seq, outcome)`, in one unit of work. Says
+    /// for each whether it was recorded: not when the lease was no longer `owner`'s (it ran out
+    /// and another deliverer took the row), which changes nothing.
+    pub fn outbox_finish(&self, owner: &str, outcomes: &[(i64, std::result::Result<(), String>)]) -> Result<Vec<bool>> {
         let now = self.now();
-        self.inner.db.write(|tx: &mut dyn Tx| -> Result<bool> {
-            let Some(r) = tx.query_opt(
-                "SELECT attempts FROM outbox WHERE seq = ? AND status = 'Pending' AND lease_owner = ?",
-                params![seq, owner],
-            )?
-            else {
-                return Ok(false);
-            };
-            let attempts = r.i64("attempts")? + 1;
-            match &outcome {
-                Ok(()) => tx.execute(
-                    "UPDATE outbox SET status = 'Sent', attempts = ?, sent_at = ?, last_error = NULL,
-                            lease_owner = NULL, lease_until = NULL WHERE seq = ?",
-                    params![attempts, now, seq],
-                )?,
-                Err(e) => {
-                    let status = if attempts >= MAX_ATTEMPTS { Status::Failed } else { Status::Pending };
-                    let e = error_text(e);
-                    tx.execute(
-                        "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?,
-                                lease_owner = NULL, lease_until = NULL WHERE seq = ?",
-                        params![status.as_str(), attempts, &e, now + backoff_ms(attempts), seq],
-                    )?
-                }
-            };
-            Ok(true)
+        self.inner.db.write(|tx: &mut dyn Tx| -> Result<Vec<bool>> {
+            outcomes.iter().map(|(seq, outcome)| finish_in(tx, *seq, owner, outcome, now)).collect()
         })
     }
 
@@ -320,18 +297,24 @@ impl Service {
             // throughput by one over that round trip. Each is bounded by its transport's timeout,
             // well inside the lease.
             let outcomes = futures_util::future::join_all(claimed.iter().map(|c| transport.send(&c.delivery))).await;
-            for (c, outcome) in claimed.into_iter().zip(outcomes) {
+            let mut finished = Vec::with_capacity(claimed.len());
+            for (c, outcome) in claimed.iter().zip(outcomes) {
                 match &outcome {
                     Ok(()) => sent += 1,
                     Err(e) => tracing::warn!(seq = c.seq, attempt = c.attempts + 1, error = %e, "delivery failed"),
                 }
-                let svc = self.clone();
-                let o = owner.to_string();
-                let kept = tokio::task::spawn_blocking(move || svc.outbox_finish(c.seq, &o, outcome))
+                finished.push((c.seq, outcome));
+            }
+            // The batch's outcomes in one unit of work (on SQLite, one turn of its one writer).
+            let svc = self.clone();
+            let o = owner.to_string();
+            let (finished, kept) =
+                tokio::task::spawn_blocking(move || svc.outbox_finish(&o, &finished).map(|k| (finished, k)))
                     .await
                     .map_err(|e| crate::Error::Domain(openturk_domain::DomainError::internal(e.to_string())))??;
+            for ((seq, _), kept) in finished.iter().zip(kept) {
                 if !kept {
-                    tracing::warn!(seq = c.seq, "outbox lease ran out during a send; the row may be sent twice");
+                    tracing::warn!(seq, "outbox lease ran out during a send; the row may be sent twice");
                 }
             }
             if n < BATCH {
@@ -376,6 +359,41 @@ impl Service {
             self.wake_deliverer();
         }
     }
+}
+
+/// Records one send's outcome, if `owner` still holds the row's lease.
+fn finish_in(
+    tx: &mut dyn Tx,
+    seq: i64,
+    owner: &str,
+    outcome: &std::result::Result<(), String>,
+    now: Millis,
+) -> Result<bool> {
+    let Some(r) = tx.query_opt(
+        "SELECT attempts FROM outbox WHERE seq = ? AND status = 'Pending' AND lease_owner = ?",
+        params![seq, owner],
+    )?
+    else {
+        return Ok(false);
+    };
+    let attempts = r.i64("attempts")? + 1;
+    match outcome {
+        Ok(()) => tx.execute(
+            "UPDATE outbox SET status = 'Sent', attempts = ?, sent_at = ?, last_error = NULL,
+                    lease_owner = NULL, lease_until = NULL WHERE seq = ?",
+            params![attempts, now, seq],
+        )?,
+        Err(e) => {
+            let status = if attempts >= MAX_ATTEMPTS { Status::Failed } else { Status::Pending };
+            let e = error_text(e);
+            tx.execute(
+                "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?,
+                        lease_owner = NULL, lease_until = NULL WHERE seq = ?",
+                params![status.as_str(), attempts, &e, now + backoff_ms(attempts), seq],
+            )?
+        }
+    };
+    Ok(true)
 }
 
 #[cfg(test)]
