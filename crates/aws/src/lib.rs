@@ -76,6 +76,8 @@ pub struct Aws {
 struct Inner {
     http: reqwest::Client,
     settings: AwsSettings,
+    /// The endpoints of SQS, SNS and S3 (in that order), resolved once.
+    endpoints: [Option<String>; 3],
     credentials: CredentialSource,
     region: tokio::sync::OnceCell<String>,
 }
@@ -105,6 +107,22 @@ impl Service {
     }
 }
 
+/// `service`'s endpoint: the config's, else the SDKs' `AWS_ENDPOINT_URL_<SERVICE>`, else their
+/// `AWS_ENDPOINT_URL`, else none (AWS's own); `env` reads a variable.
+fn resolve_endpoint(settings: &AwsSettings, service: Service, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let configured = match service {
+        Service::Sqs => &settings.sqs_endpoint,
+        Service::Sns => &settings.sns_endpoint,
+        Service::S3 => &settings.s3_endpoint,
+    };
+    configured
+        .clone()
+        .or_else(|| env(service.env_var()))
+        .or_else(|| env("AWS_ENDPOINT_URL"))
+        .filter(|e| !e.is_empty())
+        .map(|e| e.trim_end_matches('/').to_owned())
+}
+
 impl Aws {
     pub fn new(settings: AwsSettings) -> Result<Aws, AwsError> {
         let credentials = CredentialSource::new(&settings)?;
@@ -113,22 +131,16 @@ impl Aws {
             .timeout(timeout)
             .build()
             .map_err(|e| AwsError::Invalid(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Aws { inner: Arc::new(Inner { http, settings, credentials, region: tokio::sync::OnceCell::new() }) })
+        let env = |name: &str| std::env::var(name).ok();
+        let endpoints = [Service::Sqs, Service::Sns, Service::S3].map(|s| resolve_endpoint(&settings, s, env));
+        Ok(Aws {
+            inner: Arc::new(Inner { http, settings, endpoints, credentials, region: tokio::sync::OnceCell::new() }),
+        })
     }
 
     /// The endpoint configured for `service`, if any (config, then the SDKs' variables).
     pub fn endpoint(&self, service: Service) -> Option<String> {
-        let configured = match service {
-            Service::Sqs => &self.inner.settings.sqs_endpoint,
-            Service::Sns => &self.inner.settings.sns_endpoint,
-            Service::S3 => &self.inner.settings.s3_endpoint,
-        };
-        configured
-            .clone()
-            .or_else(|| std::env::var(service.env_var()).ok())
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-            .filter(|e| !e.is_empty())
-            .map(|e| e.trim_end_matches('/').to_owned())
+        self.inner.endpoints[service as usize].clone()
     }
 
     /// The region to sign for when a destination names none.
@@ -285,4 +297,30 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// signature's time against its own.
 fn now_epoch_secs() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_come_from_the_config_then_the_sdks_variables() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        let none = AwsSettings::default();
+        assert_eq!(resolve_endpoint(&none, Service::Sqs, vars(&[])), None, "AWS's own");
+        let general = vars(&[("AWS_ENDPOINT_URL", "http://localhost:4566/")]);
+        assert_eq!(resolve_endpoint(&none, Service::Sns, general).as_deref(), Some("http://localhost:4566"));
+        let both = vars(&[("AWS_ENDPOINT_URL", "http://general"), ("AWS_ENDPOINT_URL_SQS", "http://sqs-only")]);
+        assert_eq!(resolve_endpoint(&none, Service::Sqs, both).as_deref(), Some("http://sqs-only"));
+        assert_eq!(resolve_endpoint(&none, Service::S3, both).as_deref(), Some("http://general"));
+        let configured = AwsSettings { s3_endpoint: Some("http://configured".into()), ..AwsSettings::default() };
+        assert_eq!(resolve_endpoint(&configured, Service::S3, both).as_deref(), Some("http://configured"));
+        assert_eq!(
+            resolve_endpoint(&none, Service::Sqs, vars(&[("AWS_ENDPOINT_URL_SQS", "")])),
+            None,
+            "empty is unset"
+        );
+    }
 }
