@@ -31,6 +31,7 @@ use openturk_domain::review_policy::{
 };
 use openturk_domain::ErrorKind;
 use openturk_storage::{params, Tx};
+use std::collections::HashMap;
 
 pub(crate) use repo::question_and_assignment_policy;
 
@@ -219,30 +220,38 @@ impl Service {
         Ok(done)
     }
 
-    /// Approves or rejects an assignment for a policy, through ApproveAssignment's and
-    /// RejectAssignment's own paths.
+    /// Approves or rejects an assignment (as the unit has it) for a policy, through
+    /// ApproveAssignment's and RejectAssignment's own paths; returns it as the action left it.
     fn decide(
         &self,
         tx: &mut dyn Tx,
         level: EntryLevel,
-        assignment_id: &str,
+        a: Assignment,
         decision: AssignmentDecision,
         feedback: Option<&str>,
         now: Millis,
-    ) -> Result<()> {
-        let Some(a) = hits_repo::load_assignment(tx, assignment_id)? else { return Ok(()) };
-        let hit_id = a.hit_id.clone();
+    ) -> Result<Assignment> {
+        let (hit_id, assignment_id) = (a.hit_id.clone(), a.assignment_id.clone());
+        let mut after = a.clone();
         let (name, outcome) = match (decision, a.status) {
-            (AssignmentDecision::Leave, _) => return Ok(()),
-            (AssignmentDecision::Approve, AssignmentStatus::Submitted) => {
-                ("Approve", self.approve_in(tx, a, feedback, now, now).map(|_| Outcome::Done("Approved".into())))
-            }
+            (AssignmentDecision::Leave, _) => return Ok(a),
+            (AssignmentDecision::Approve, AssignmentStatus::Submitted) => (
+                "Approve",
+                self.approve_in(tx, a, feedback, now, now).map(|done| {
+                    after = done;
+                    Outcome::Done("Approved".into())
+                }),
+            ),
             (AssignmentDecision::Approve, AssignmentStatus::Approved) => {
                 ("Approve", Ok(Outcome::Done("Already approved".into())))
             }
-            (AssignmentDecision::Reject, AssignmentStatus::Submitted) => {
-                ("Reject", self.reject_in(tx, a, feedback, now).map(|_| Outcome::Done("Rejected".into())))
-            }
+            (AssignmentDecision::Reject, AssignmentStatus::Submitted) => (
+                "Reject",
+                self.reject_in(tx, a, feedback, now).map(|done| {
+                    after = done;
+                    Outcome::Done("Rejected".into())
+                }),
+            ),
             (AssignmentDecision::Reject, AssignmentStatus::Rejected) => {
                 ("Reject", Ok(Outcome::Done("Already rejected".into())))
             }
@@ -257,8 +266,8 @@ impl Service {
             }
         };
         let outcome = outcome.or_else(refused)?;
-        self.record_action(tx, &hit_id, level, (name, assignment_id, "Assignment"), outcome, now)?;
-        Ok(())
+        self.record_action(tx, &hit_id, level, (name, &assignment_id, "Assignment"), outcome, now)?;
+        Ok(after)
     }
 
     /// Extends a HIT by one assignment, up to `max_total` in all, open at least
@@ -335,11 +344,11 @@ impl Service {
             AssignmentDecision::Approve => policy.approve_reason.as_deref(),
             _ => policy.reject_reason.as_deref(),
         };
-        self.decide(tx, level, &id, decision, feedback, now)?;
+        let a = self.decide(tx, level, a, decision, feedback, now)?;
         if policy.extends(score.score) {
             self.extend(tx, level, &hit_id, policy.extend_maximum_assignments, policy.extend_minimum_time_secs, now)?;
         }
-        hits_repo::load_assignment(tx, &id)?.ok_or_else(|| Error::new(ErrorKind::Internal, "assignment vanished"))
+        Ok(a)
     }
 
     /// SimplePlurality on a HIT that became Reviewable (the `HitReview` job). A HIT that is no
@@ -356,15 +365,16 @@ impl Service {
             "SELECT {} FROM assignments WHERE hit_id = ? AND status IN ('Submitted', 'Approved', 'Rejected') ORDER BY seq",
             hits_repo::ASSIGNMENT_COLS
         );
-        let mut inputs = Vec::new();
+        let (mut inputs, mut assignments) = (Vec::new(), HashMap::new());
         for row in tx.query(&sql, params![hit_id])? {
             let (a, _) = hits_repo::assignment_from_row(&row)?;
             inputs.push(PluralityInput {
                 known_answer_score: scores.iter().rev().find(|(id, _)| *id == a.assignment_id).map(|(_, s)| *s),
                 rejected: a.status == AssignmentStatus::Rejected,
                 answers: answers_of(&a)?,
-                assignment_id: a.assignment_id,
+                assignment_id: a.assignment_id.clone(),
             });
+            assignments.insert(a.assignment_id.clone(), a);
         }
         let outcome = policy.evaluate(&inputs);
         for q in &outcome.questions {
@@ -429,7 +439,9 @@ impl Service {
         for w in &outcome.workers {
             let feedback =
                 if w.decision == AssignmentDecision::Reject { policy.reject_reason.as_deref() } else { None };
-            self.decide(tx, level, &w.assignment_id, w.decision, feedback, now)?;
+            if let Some(a) = assignments.remove(&w.assignment_id) {
+                self.decide(tx, level, a, w.decision, feedback, now)?;
+            }
         }
         let extended = match (policy.extends(&outcome), policy.extend_maximum_assignments) {
             (true, Some(max)) => self.extend(tx, level, hit_id, max, policy.extend_minimum_time_secs, now)?,
