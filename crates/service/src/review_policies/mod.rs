@@ -377,64 +377,26 @@ impl Service {
             assignments.insert(a.assignment_id.clone(), a);
         }
         let outcome = policy.evaluate(&inputs);
+        let mut results = Vec::new();
         for q in &outcome.questions {
             let qid = Some(q.question_id.as_str());
-            repo::insert_result(
-                tx,
-                hit_id,
-                level,
-                &result(hit_id, "HIT", qid, "AgreedAnswerFound", q.agreed.is_some()),
-                now,
-            )?;
+            results.push(result(hit_id, "HIT", qid, "AgreedAnswerFound", q.agreed.is_some()));
             if let Some((answer, score)) = &q.agreed {
-                repo::insert_result(
-                    tx,
-                    hit_id,
-                    level,
-                    &result(hit_id, "HIT", qid, "AgreedAnswer", answer_text(answer)),
-                    now,
-                )?;
-                repo::insert_result(
-                    tx,
-                    hit_id,
-                    level,
-                    &result(hit_id, "HIT", qid, "AnswerAgreementScore", score),
-                    now,
-                )?;
+                results.push(result(hit_id, "HIT", qid, "AgreedAnswer", answer_text(answer)));
+                results.push(result(hit_id, "HIT", qid, "AnswerAgreementScore", score));
             }
         }
-        repo::insert_result(
-            tx,
-            hit_id,
-            level,
-            &result(hit_id, "HIT", None, "HitAgreementScore", outcome.hit_agreement_score),
-            now,
-        )?;
+        results.push(result(hit_id, "HIT", None, "HitAgreementScore", outcome.hit_agreement_score));
         for w in &outcome.workers {
             let id = w.assignment_id.as_str();
             if let Some(s) = w.score {
-                repo::insert_result(
-                    tx,
-                    hit_id,
-                    level,
-                    &result(id, "Assignment", None, "WorkerAgreementScore", s),
-                    now,
-                )?;
+                results.push(result(id, "Assignment", None, "WorkerAgreementScore", s));
             }
-            repo::insert_result(
-                tx,
-                hit_id,
-                level,
-                &result(id, "Assignment", None, "PluralityAnswersCorrect", w.agreed),
-                now,
-            )?;
-            repo::insert_result(
-                tx,
-                hit_id,
-                level,
-                &result(id, "Assignment", None, "PluralityAnswersIncorrect", w.disagreed),
-                now,
-            )?;
+            results.push(result(id, "Assignment", None, "PluralityAnswersCorrect", w.agreed));
+            results.push(result(id, "Assignment", None, "PluralityAnswersIncorrect", w.disagreed));
+        }
+        for r in &results {
+            repo::insert_result(tx, hit_id, level, r, now)?;
         }
         for w in &outcome.workers {
             let feedback =
