@@ -16,8 +16,9 @@ use openturk_service::blobs::UploadedFile;
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Room for the text fields of a multipart submit.
-const TEXT_BYTES: u64 = 2 * 1024 * 1024;
+/// The bound on a submit's answers as text (a JSON or form body, or a multipart body's text
+/// fields): axum's default bound on bodies, which the submit routes lift for their files.
+pub(crate) const TEXT_BYTES: usize = 2 * 1024 * 1024;
 /// The most parts a multipart submit may have: as many as a submit may have answer fields.
 const MAX_PARTS: usize = openturk_domain::validate::MAX_ANSWER_FIELDS;
 
@@ -67,7 +68,7 @@ pub(crate) async fn read(
     memory: Arc<Semaphore>,
 ) -> Result<MultipartForm, ReadError> {
     let bad = |status: StatusCode, message: String| ReadError { status, message };
-    let limit = max_file_bytes.saturating_mul(file_questions as u64).saturating_add(TEXT_BYTES);
+    let limit = max_file_bytes.saturating_mul(file_questions as u64).saturating_add(TEXT_BYTES as u64);
     let mut mp = Multipart::from_request(req, &())
         .await
         .map_err(|e| bad(StatusCode::BAD_REQUEST, format!("The multipart/form-data body cannot be read: {e}")))?;

@@ -291,8 +291,8 @@ pub async fn submit(
     finish_submit(&st, &v, worker, (a, hit), auto, &fields, Vec::new()).await
 }
 
-/// The bound on a form posted without files (axum's default for bodies).
-const FORM_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The bound on a form posted without files.
+const FORM_BODY_BYTES: usize = crate::uploads::TEXT_BYTES;
 
 /// Submits the posted fields (and files) of a QuestionForm's work page, and answers with the
 /// next page: the work's status, the next HIT with auto-accept, or the form again with errors.

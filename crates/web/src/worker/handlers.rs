@@ -348,8 +348,8 @@ pub async fn submit(
     Ok(submitted(&a))
 }
 
-/// The bound on a JSON submit (axum's default for bodies).
-const JSON_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The bound on a JSON submit.
+const JSON_BODY_BYTES: usize = crate::uploads::TEXT_BYTES;
 
 /// The response to a submit.
 pub(super) fn submitted(a: &Assignment) -> Response {
