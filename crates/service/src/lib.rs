@@ -164,25 +164,25 @@ impl Service {
     }
 
     /// A read-write unit of work, after due life-cycle work is done.
-    pub(crate) fn write<T>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
-        jobs::take_scheduled();
-        // Each attempt of the unit (a conflict runs it again) starts with no messages queued.
-        let r = self.inner.db.write(|tx| {
-            notifications::unit_begins();
-            f(tx)
-        });
-        self.after_commit(r.is_ok());
-        self.after_unit();
-        r
+        self.unit(None, f)
     }
 
     /// A read-write unit of work of one requester's: its money and HITs. Such units queue
     /// behind each other rather than conflict (see `Db::write_keyed`).
-    pub(crate) fn write_for<T>(&self, requester_id: &str, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_for<T>(&self, requester_id: &str, f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         self.catch_up()?;
+        self.unit(Some(requester_id), f)
+    }
+
+    /// A read-write unit of work and what goes around it (calls' and the scheduler's alike):
+    /// each attempt (a conflict runs it again) starts with no notification messages open, and
+    /// after it the jobs it scheduled lower the next-due hint and the workers it gave work to
+    /// are woken.
+    pub(crate) fn unit<T>(&self, key: Option<&str>, mut f: impl FnMut(&mut dyn Tx) -> Result<T>) -> Result<T> {
         jobs::take_scheduled();
-        let r = self.inner.db.write_keyed(Some(requester_id), |tx| {
+        let r = self.inner.db.write_keyed(key, |tx| {
             notifications::unit_begins();
             f(tx)
         });

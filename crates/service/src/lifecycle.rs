@@ -73,21 +73,14 @@ impl Service {
                 self.inner.next_due.raise(seen, first.unwrap_or(Millis::MAX));
                 return Ok(first);
             }
-            crate::jobs::take_scheduled();
-            let written = self.inner.db.write(|tx: &mut dyn Tx| -> Result<(usize, Option<i64>)> {
-                crate::notifications::unit_begins();
+            let (done, next) = self.unit(None, |tx: &mut dyn Tx| -> Result<(usize, Option<i64>)> {
                 let jobs = self.due_jobs(tx, now, BATCH)?;
                 for j in &jobs {
                     self.do_due(tx, j, now)?;
                 }
                 let next = tx.query_one("SELECT MIN(due_at) AS next_due FROM schedule", &[])?.opt_i64("next_due")?;
                 Ok((jobs.len(), next))
-            });
-            // The jobs' follow-ups lower the hint, as any unit's jobs do; they may also have
-            // queued notifications.
-            self.after_commit(written.is_ok());
-            self.after_unit();
-            let (done, next) = written?;
+            })?;
             // To what was read, or to work lowered since the snapshot (see `jobs::due_hint`).
             self.inner.next_due.raise(seen, next.unwrap_or(Millis::MAX));
             if (done as i64) < BATCH {
