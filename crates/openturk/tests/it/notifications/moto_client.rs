@@ -1,6 +1,7 @@
-//! Driving the moto server of `common::moto` as a consumer would: SQS over its JSON protocol,
-//! SNS over its query protocol, with requests signed by OpenTurk's own SigV4 signer (moto routes
-//! a request by its credential scope's service). An HTTP listener stands in for an SNS HTTP
+//! Driving the moto server of `common::moto` as a consumer would: SQS over its JSON protocol
+//! (not the Query protocol OpenTurk sends with, so the two check each other), signed by
+//! OpenTurk's own SigV4 signer (moto routes a request by its credential scope's service), and
+//! SNS through `openturk-aws`'s Query calls. An HTTP listener stands in for an SNS HTTP
 //! subscriber (Dallinger's listener).
 #![allow(dead_code)]
 
@@ -30,12 +31,13 @@ impl Moto {
         self.server.aws()
     }
 
-    async fn signed(&self, service: &str, target: Option<&str>, content_type: &str, body: Vec<u8>) -> (u16, String) {
+    /// An SQS JSON-protocol call; panics unless it succeeds.
+    pub async fn sqs(&self, op: &str, body: Value) -> Value {
+        let target = format!("AmazonSQS.{op}");
+        let content_type = "application/x-amz-json-1.0";
+        let body = serde_json::to_vec(&body).unwrap();
         let host = self.url.trim_start_matches("http://").to_string();
-        let mut headers = vec![("host", host.as_str()), ("content-type", content_type)];
-        if let Some(t) = target {
-            headers.push(("x-amz-target", t));
-        }
+        let headers = [("host", host.as_str()), ("content-type", content_type), ("x-amz-target", target.as_str())];
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
         let auth = openturk_protocol::sigv4::sign(
             "POST",
@@ -46,43 +48,28 @@ impl Moto {
             "testing",
             "testing",
             "us-east-1",
-            service,
+            "sqs",
             now,
         );
         let mut req = self.http.post(format!("{}/", self.url)).header("content-type", content_type);
-        if let Some(t) = target {
-            req = req.header("x-amz-target", t);
-        }
+        req = req.header("x-amz-target", &target);
         for (k, v) in auth {
             req = req.header(k, v);
         }
         let r = req.body(body).send().await.unwrap();
-        (r.status().as_u16(), r.text().await.unwrap())
-    }
-
-    /// An SQS JSON-protocol call; panics unless it succeeds.
-    pub async fn sqs(&self, op: &str, body: Value) -> Value {
-        let (st, text) = self
-            .signed(
-                "sqs",
-                Some(&format!("AmazonSQS.{op}")),
-                "application/x-amz-json-1.0",
-                serde_json::to_vec(&body).unwrap(),
-            )
-            .await;
+        let (st, text) = (r.status().as_u16(), r.text().await.unwrap());
         assert_eq!(st, 200, "SQS {op}: {text}");
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
-    /// An SNS query-protocol call; returns the XML answer.
-    pub async fn sns(&self, params: &[(&str, &str)]) -> String {
+    /// An SNS Query-protocol call through openturk-aws; the XML answer's `tag`.
+    async fn sns(&self, params: &[(&str, &str)], tag: &str) -> String {
         let mut form: Vec<(&str, &str)> = vec![("Version", "2010-03-31")];
         form.extend_from_slice(params);
-        let body =
-            form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&").into_bytes();
-        let (st, text) = self.signed("sns", None, "application/x-www-form-urlencoded", body).await;
-        assert_eq!(st, 200, "SNS {params:?}: {text}");
-        text
+        let url = format!("{}/", self.url);
+        let answer = self.aws().query(openturk_service::aws::Service::Sns, "us-east-1", &url, &form).await;
+        let answer = answer.unwrap_or_else(|e| panic!("SNS {params:?}: {e}"));
+        openturk_service::aws::xml_value(&answer, tag).unwrap_or_else(|| panic!("no {tag} in {answer}"))
     }
 
     /// Creates a queue; returns its URL.
@@ -133,32 +120,14 @@ impl Moto {
 
     /// Creates a topic; returns its ARN.
     pub async fn create_topic(&self, name: &str) -> String {
-        let xml = self.sns(&[("Action", "CreateTopic"), ("Name", name)]).await;
-        between(&xml, "<TopicArn>", "</TopicArn>")
+        self.sns(&[("Action", "CreateTopic"), ("Name", name)], "TopicArn").await
     }
 
     /// Subscribes an endpoint to a topic (RawMessageDelivery stays false, SNS's default).
     pub async fn subscribe(&self, topic_arn: &str, protocol: &str, endpoint: &str) -> String {
-        let xml = self
-            .sns(&[("Action", "Subscribe"), ("TopicArn", topic_arn), ("Protocol", protocol), ("Endpoint", endpoint)])
-            .await;
-        between(&xml, "<SubscriptionArn>", "</SubscriptionArn>")
+        let params = [("Action", "Subscribe"), ("TopicArn", topic_arn), ("Protocol", protocol), ("Endpoint", endpoint)];
+        self.sns(&params, "SubscriptionArn").await
     }
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn between(s: &str, a: &str, b: &str) -> String {
-    let i = s.find(a).unwrap_or_else(|| panic!("no {a} in {s}")) + a.len();
-    let j = s[i..].find(b).unwrap() + i;
-    s[i..j].to_string()
 }
 
 /// An HTTP endpoint that records the bodies POSTed to it, as an SNS HTTP subscriber.
